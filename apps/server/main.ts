@@ -1,0 +1,38 @@
+import { DEFAULT_SQLITE_PATH, loadConfig } from '../../src/platform/config.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { runProcess } from '../../src/platform/process-lifecycle.js';
+import { startWorker } from '../../src/platform/start-worker.js';
+import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
+
+/**
+ * The local all-in-one process for development: SQLite at ./storage/adapter.db, migrations applied
+ * at start, loopback only. Any variable set in the environment still wins. Not the production shape:
+ * there, run apps/api and apps/worker against PostgreSQL.
+ */
+const LOCAL_DEFAULTS = {
+  DATABASE_DRIVER: 'sqlite',
+  DATABASE_DSN: DEFAULT_SQLITE_PATH,
+  DATABASE_RUN_MIGRATIONS: 'true',
+  HTTP_HOST: '127.0.0.1',
+  ALLOW_INSECURE_INTERNAL_AUTH: 'true',
+};
+
+await runProcess('server', async () => {
+  const config = loadConfig(process.env, LOCAL_DEFAULTS);
+  const logger = createLogger(config.logLevel);
+  const db = config.database;
+  if (db.runMigrations) logger.info(await migrateDatabase(db), 'migrations applied');
+  const repository = openJobRepository(db, {
+    applicationName: 'ingestion-adapter:server',
+    onBackgroundError: (error) => logger.warn({ err: error }, 'database connection error'),
+  });
+  const worker = await startWorker(config, repository, logger);
+  logger.info({ driver: db.driver, database: db.driver === 'sqlite' ? db.path : 'postgres' }, 'local server running');
+  return {
+    logger,
+    shutdown: async () => {
+      await worker.stop(config.worker.shutdownTimeoutMs);
+      await repository.close();
+    },
+  };
+});

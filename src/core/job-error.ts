@@ -1,0 +1,49 @@
+import type { FailureCategory, JobFailure } from './job.js';
+
+/** Whether a failure of each category is worth another attempt when the thrower does not say. */
+const RETRYABLE_BY_DEFAULT: Record<FailureCategory, boolean> = {
+  network: true,
+  timeout: true,
+  http_status: false,
+  blocked: true,
+  parse: false,
+  validation: false,
+  lease_lost: true,
+  cancelled: false,
+  internal: true,
+};
+
+/**
+ * The error a pipeline throws to fail a job in a way the queue understands. Anything else a
+ * handler throws is recorded as an `internal` failure.
+ */
+export class JobError extends Error {
+  readonly category: FailureCategory;
+  readonly code: string;
+  readonly retryable: boolean;
+
+  constructor(category: FailureCategory, code: string, message: string, options?: { retryable?: boolean; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'JobError';
+    this.category = category;
+    this.code = code;
+    this.retryable = options?.retryable ?? RETRYABLE_BY_DEFAULT[category];
+  }
+
+  toFailure(): JobFailure {
+    return { category: this.category, code: this.code, message: this.message, retryable: this.retryable };
+  }
+}
+
+const MAX_MESSAGE_LENGTH = 2000;
+
+/** Turns anything a handler threw into the failure recorded on the job and its attempt. */
+export function failureFromError(error: unknown): JobFailure {
+  if (error instanceof JobError) return { ...error.toFailure(), message: truncate(error.message) };
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : `non-error thrown: ${String(error)}`;
+  return { category: 'internal', code: 'UNHANDLED_ERROR', message: truncate(message), retryable: true };
+}
+
+function truncate(message: string): string {
+  return message.length <= MAX_MESSAGE_LENGTH ? message : `${message.slice(0, MAX_MESSAGE_LENGTH - 1)}…`;
+}

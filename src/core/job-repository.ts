@@ -1,0 +1,133 @@
+import type { FailureOutcome } from './failure-outcome.js';
+import type { Job, JobDetails, JobFailure, JobLease, JobState, JsonObject } from './job.js';
+
+export interface EnqueueJobInput {
+  pipeline: string;
+  scope: JsonObject;
+  /** Defaults to the canonical JSON of `scope`. */
+  scopeKey?: string;
+  params?: JsonObject;
+  /** Higher runs first. Default 0. */
+  priority?: number;
+  maxAttempts: number;
+  /** Not before this instant; default now (the database's clock). */
+  runAt?: Date;
+  /** Same key -> the existing job is returned and nothing new is stored. */
+  idempotencyKey?: string;
+  forceRepublish?: boolean;
+  correlationId?: string;
+  scheduleId?: string;
+}
+
+export interface EnqueueResult {
+  job: Job;
+  /** false when an idempotency key matched a job that already existed. */
+  created: boolean;
+}
+
+export interface ClaimRequest {
+  workerId: string;
+  /** At most this many jobs; the worker asks only for its free slots. */
+  limit: number;
+  leaseMs: number;
+}
+
+export type LeaseStatus = 'renewed' | 'cancel_requested' | 'lost';
+
+export interface LeaseRenewal {
+  lease: JobLease;
+  /** `lost`: the job is no longer running under this lease (expired and reclaimed, or settled). */
+  status: LeaseStatus;
+  leaseUntil: Date | null;
+}
+
+/** A settle either took effect, or changed nothing because the caller no longer holds the lease. */
+export type SettleResult = { applied: true; state: JobState } | { applied: false; reason: 'lease_lost' };
+
+export interface CompleteJobInput {
+  counters?: JsonObject;
+  parserVersion?: string;
+  normalizerVersion?: string;
+}
+
+export type CancelResult =
+  | { ok: true; effect: 'cancelled' | 'cancel_requested'; job: Job }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'invalid_state'; state: JobState };
+
+export type RetryResult =
+  | { ok: true; job: Job }
+  | { ok: false; reason: 'not_found' }
+  | { ok: false; reason: 'invalid_state'; state: JobState };
+
+export interface ListJobsFilter {
+  states?: JobState[];
+  pipeline?: string;
+  scopeKey?: string;
+  createdFrom?: Date;
+  /** Exclusive. */
+  createdTo?: Date;
+}
+
+export interface ListJobsRequest {
+  filter: ListJobsFilter;
+  limit: number;
+  /** Opaque cursor from a previous page. */
+  cursor?: string;
+}
+
+export interface JobPage {
+  jobs: Job[];
+  /** Present when there may be more jobs after this page. */
+  nextCursor: string | null;
+}
+
+/** Raised for a list cursor that no page of ours produced. */
+export class InvalidCursorError extends Error {
+  constructor() {
+    super('the cursor is not one this service issued');
+    this.name = 'InvalidCursorError';
+  }
+}
+
+export type Unsubscribe = () => Promise<void>;
+
+/**
+ * Everything the service needs from its job ledger. PostgreSQL and SQLite implement it, and one
+ * contract test suite holds both to the same behaviour. All times are the database's clock.
+ */
+export interface JobRepository {
+  readonly driver: 'postgres' | 'sqlite';
+
+  enqueueJobs(inputs: EnqueueJobInput[]): Promise<EnqueueResult[]>;
+
+  /**
+   * Claims due `pending` jobs and `running` jobs whose lease expired, highest priority first,
+   * writing an attempt row and a transition for each. An expired attempt is closed as
+   * `lease_expired`; if it used the last attempt the job ends `exhausted` instead of being claimed.
+   */
+  claimJobs(request: ClaimRequest): Promise<Job[]>;
+
+  /** Extends the leases this worker still holds and reports the ones it lost or that must cancel. */
+  renewLeases(workerId: string, leases: JobLease[], leaseMs: number): Promise<LeaseRenewal[]>;
+
+  completeJob(lease: JobLease, input: CompleteJobInput): Promise<SettleResult>;
+  failJob(lease: JobLease, failure: JobFailure, outcome: FailureOutcome): Promise<SettleResult>;
+  /** The handler stopped because a cancel was requested. */
+  cancelRunningJob(lease: JobLease): Promise<SettleResult>;
+  /** Gives the job back (shutdown) without charging the attempt. */
+  releaseJob(lease: JobLease, reason: string): Promise<SettleResult>;
+
+  /** Pending -> cancelled at once; running -> cancel requested (the worker aborts). */
+  cancelJob(jobId: string): Promise<CancelResult>;
+  /** Failed, exhausted or cancelled -> pending now, with a fresh attempt budget. */
+  retryJob(jobId: string): Promise<RetryResult>;
+
+  getJob(jobId: string): Promise<JobDetails | null>;
+  listJobs(request: ListJobsRequest): Promise<JobPage>;
+
+  /** Calls `listener` when jobs may have become available (LISTEN/NOTIFY on PostgreSQL). */
+  onJobsAvailable(listener: () => void): Promise<Unsubscribe>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,189 @@
+import { z } from 'zod';
+
+/** Empty strings count as unset, as they do in most .env files. */
+const unset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+
+const integer = (min: number, max: number) =>
+  z.preprocess(
+    unset,
+    z.coerce
+      .number({ error: 'must be a number' })
+      .int({ error: 'must be a whole number' })
+      .min(min, { error: `must be at least ${min}` })
+      .max(max, { error: `must be at most ${max}` }),
+  );
+
+const seconds = (min: number, max: number) =>
+  z.preprocess(
+    unset,
+    z.coerce
+      .number({ error: 'must be a number of seconds' })
+      .refine((n) => Number.isFinite(n), { error: 'must be a number of seconds' })
+      .refine((n) => n >= min, { error: min === 0 ? 'must not be negative' : `must be positive (at least ${min})` })
+      .refine((n) => n <= max, { error: `must be at most ${max}` }),
+  );
+
+const boolean = z.preprocess(
+  unset,
+  z
+    .enum(['true', 'false', '1', '0'], { error: 'must be true or false' })
+    .transform((v) => v === 'true' || v === '1'),
+);
+
+const url = z.preprocess(unset, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }));
+
+const fields = {
+    DATABASE_DRIVER: z.preprocess(unset, z.enum(['postgres', 'sqlite'], { error: 'must be postgres or sqlite' }).default('sqlite')),
+    DATABASE_DSN: z.preprocess(unset, z.string().optional()),
+    DATABASE_RUN_MIGRATIONS: boolean.default(false),
+    DATABASE_MAX_OPEN_CONNS: integer(1, 1000).default(10),
+    DATABASE_MAX_IDLE_CONNS: integer(0, 1000).default(2),
+    DATABASE_CONN_MAX_LIFETIME_SEC: integer(0, 86_400).default(1800),
+
+    WORKER_ID: z.preprocess(unset, z.string().max(200).optional()),
+    WORKER_POLL_INTERVAL_SEC: seconds(0.01, 3600).default(2),
+    WORKER_LEASE_DURATION_SEC: seconds(1, 86_400).default(30),
+    WORKER_HEARTBEAT_INTERVAL_SEC: seconds(0.1, 86_400).default(10),
+    WORKER_CONCURRENCY: integer(1, 1000).default(4),
+    WORKER_MAX_ATTEMPTS: integer(1, 1000).default(5),
+    WORKER_BASE_RETRY_DELAY_SEC: seconds(0.001, 86_400).default(5),
+    WORKER_MAX_RETRY_DELAY_SEC: seconds(0.001, 7 * 86_400).default(900),
+    WORKER_SHUTDOWN_TIMEOUT_SEC: seconds(0, 3600).default(25),
+
+    INTERNAL_AUTH_TOKEN: z.preprocess(unset, z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
+    ALLOW_INSECURE_INTERNAL_AUTH: boolean.default(false),
+    HTTP_HOST: z.preprocess(unset, z.string().default('0.0.0.0')),
+    HTTP_PORT: integer(0, 65_535).default(8080),
+    LOG_LEVEL: z.preprocess(
+      unset,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+    ),
+
+    SMOOTHCOMP_BASE_URL_OVERRIDE: url.optional(),
+    SMOOTHCOMP_REQUESTS_PER_MINUTE: integer(1, 10_000).default(30),
+    SMOOTHCOMP_MAX_CONCURRENCY_PER_HOST: integer(1, 100).default(2),
+    ESPN_BASE_URL: url.default('https://site.api.espn.com'),
+    ESPN_REQUESTS_PER_MINUTE: integer(1, 10_000).default(60),
+};
+
+const schema = z.object(fields);
+export type Env = z.infer<typeof schema>;
+
+/**
+ * Rules that relate two variables. They run on every variable that parsed on its own, so one
+ * bad value does not hide a problem elsewhere.
+ */
+function crossCheck(env: Partial<Env>, report: (variable: keyof Env, message: string) => void): void {
+  if (env.DATABASE_DRIVER === 'postgres' && env.DATABASE_DSN === undefined) {
+    report('DATABASE_DSN', 'is required when DATABASE_DRIVER=postgres (a postgres:// URL)');
+  }
+  if (env.DATABASE_DRIVER === 'postgres' && env.DATABASE_DSN !== undefined && !/^postgres(ql)?:\/\//.test(env.DATABASE_DSN)) {
+    report('DATABASE_DSN', 'must be a postgres:// or postgresql:// URL');
+  }
+  const heartbeat = env.WORKER_HEARTBEAT_INTERVAL_SEC;
+  const lease = env.WORKER_LEASE_DURATION_SEC;
+  if (heartbeat !== undefined && lease !== undefined && heartbeat >= lease) {
+    report('WORKER_HEARTBEAT_INTERVAL_SEC', `must be below WORKER_LEASE_DURATION_SEC (${lease}), or leases expire between heartbeats`);
+  }
+  const base = env.WORKER_BASE_RETRY_DELAY_SEC;
+  const max = env.WORKER_MAX_RETRY_DELAY_SEC;
+  if (base !== undefined && max !== undefined && base > max) {
+    report('WORKER_BASE_RETRY_DELAY_SEC', `must not exceed WORKER_MAX_RETRY_DELAY_SEC (${max})`);
+  }
+  const idle = env.DATABASE_MAX_IDLE_CONNS;
+  const open = env.DATABASE_MAX_OPEN_CONNS;
+  if (idle !== undefined && open !== undefined && idle > open) {
+    report('DATABASE_MAX_IDLE_CONNS', `must not exceed DATABASE_MAX_OPEN_CONNS (${open})`);
+  }
+}
+
+export interface AppConfig {
+  database:
+    | { driver: 'postgres'; dsn: string; runMigrations: boolean; maxOpenConns: number; maxIdleConns: number; connMaxLifetimeSec: number }
+    | { driver: 'sqlite'; path: string; runMigrations: boolean };
+  worker: {
+    id: string | undefined;
+    pollIntervalMs: number;
+    leaseMs: number;
+    heartbeatIntervalMs: number;
+    concurrency: number;
+    maxAttempts: number;
+    baseRetryDelayMs: number;
+    maxRetryDelayMs: number;
+    shutdownTimeoutMs: number;
+  };
+  http: { host: string; port: number; internalAuthToken: string | undefined; allowInsecureInternalAuth: boolean };
+  logLevel: Env['LOG_LEVEL'];
+  providers: {
+    smoothcomp: { baseUrlOverride: string | undefined; requestsPerMinute: number; maxConcurrencyPerHost: number };
+    espn: { baseUrl: string; requestsPerMinute: number };
+  };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export const DEFAULT_SQLITE_PATH = './storage/adapter.db';
+
+/**
+ * Reads and checks every setting at once. Every problem is reported in one error, each naming its
+ * variable, so a broken deployment is fixed in one pass.
+ */
+export function loadConfig(source: Record<string, string | undefined>, defaults: Record<string, string> = {}): AppConfig {
+  const input: Record<string, string | undefined> = { ...defaults };
+  for (const [key, value] of Object.entries(source)) if (value !== undefined && value.trim() !== '') input[key] = value;
+  const problems: string[] = [];
+  const valid: Partial<Record<keyof Env, unknown>> = {};
+  for (const [name, field] of Object.entries(fields) as [keyof Env, z.ZodType][]) {
+    const result = field.safeParse(input[name]);
+    if (result.success) valid[name] = result.data;
+    else problems.push(...result.error.issues.map((issue) => `${name}: ${issue.message}`));
+  }
+  crossCheck(valid as Partial<Env>, (name, message) => problems.push(`${name}: ${message}`));
+  if (problems.length > 0) throw new ConfigError(problems);
+  const env = schema.parse(input);
+  const ms = (sec: number) => Math.round(sec * 1000);
+  return {
+    database:
+      env.DATABASE_DRIVER === 'postgres'
+        ? {
+            driver: 'postgres',
+            dsn: env.DATABASE_DSN ?? '',
+            runMigrations: env.DATABASE_RUN_MIGRATIONS,
+            maxOpenConns: env.DATABASE_MAX_OPEN_CONNS,
+            maxIdleConns: env.DATABASE_MAX_IDLE_CONNS,
+            connMaxLifetimeSec: env.DATABASE_CONN_MAX_LIFETIME_SEC,
+          }
+        : { driver: 'sqlite', path: env.DATABASE_DSN ?? DEFAULT_SQLITE_PATH, runMigrations: env.DATABASE_RUN_MIGRATIONS },
+    worker: {
+      id: env.WORKER_ID,
+      pollIntervalMs: ms(env.WORKER_POLL_INTERVAL_SEC),
+      leaseMs: ms(env.WORKER_LEASE_DURATION_SEC),
+      heartbeatIntervalMs: ms(env.WORKER_HEARTBEAT_INTERVAL_SEC),
+      concurrency: env.WORKER_CONCURRENCY,
+      maxAttempts: env.WORKER_MAX_ATTEMPTS,
+      baseRetryDelayMs: ms(env.WORKER_BASE_RETRY_DELAY_SEC),
+      maxRetryDelayMs: ms(env.WORKER_MAX_RETRY_DELAY_SEC),
+      shutdownTimeoutMs: ms(env.WORKER_SHUTDOWN_TIMEOUT_SEC),
+    },
+    http: {
+      host: env.HTTP_HOST,
+      port: env.HTTP_PORT,
+      internalAuthToken: env.INTERNAL_AUTH_TOKEN,
+      allowInsecureInternalAuth: env.ALLOW_INSECURE_INTERNAL_AUTH,
+    },
+    logLevel: env.LOG_LEVEL,
+    providers: {
+      smoothcomp: {
+        baseUrlOverride: env.SMOOTHCOMP_BASE_URL_OVERRIDE,
+        requestsPerMinute: env.SMOOTHCOMP_REQUESTS_PER_MINUTE,
+        maxConcurrencyPerHost: env.SMOOTHCOMP_MAX_CONCURRENCY_PER_HOST,
+      },
+      espn: { baseUrl: env.ESPN_BASE_URL, requestsPerMinute: env.ESPN_REQUESTS_PER_MINUTE },
+    },
+  };
+}

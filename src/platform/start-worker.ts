@@ -1,0 +1,34 @@
+import type { Logger } from 'pino';
+import type { JobRepository } from '../core/job-repository.js';
+import { HandlerRegistry } from '../application/handler-registry.js';
+import type { JobHandler } from '../application/job-handler.js';
+import { systemNoopHandler } from '../application/pipelines/system-noop.js';
+import { Worker } from '../application/worker.js';
+import type { AppConfig } from './config.js';
+import { defaultWorkerId } from './worker-id.js';
+
+/** The pipelines every worker runs. Provider pipelines join this list as they are built. */
+export function builtInHandlers(): JobHandler[] {
+  return [systemNoopHandler];
+}
+
+export async function startWorker(
+  config: AppConfig,
+  repository: JobRepository,
+  logger: Logger,
+  handlers: JobHandler[] = builtInHandlers(),
+): Promise<Worker> {
+  const worker = new Worker({
+    repository,
+    handlers: new HandlerRegistry(handlers),
+    workerId: config.worker.id ?? defaultWorkerId(),
+    concurrency: config.worker.concurrency,
+    leaseMs: config.worker.leaseMs,
+    heartbeatIntervalMs: config.worker.heartbeatIntervalMs,
+    pollIntervalMs: config.worker.pollIntervalMs,
+    retryPolicy: { baseDelayMs: config.worker.baseRetryDelayMs, maxDelayMs: config.worker.maxRetryDelayMs },
+    logger,
+  });
+  await worker.start();
+  return worker;
+}

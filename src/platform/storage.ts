@@ -1,0 +1,47 @@
+import type { JobRepository } from '../core/job-repository.js';
+import { migrationsDirectory, readMigrationFiles } from '../adapters/storage/migrations/migration-files.js';
+import { migrationStatus, runMigrations, type MigrationStatus, type MigrationTarget } from '../adapters/storage/migrations/run-migrations.js';
+import { createPostgresJobRepository } from '../adapters/storage/postgres/create-postgres-job-repository.js';
+import { postgresMigrationTarget } from '../adapters/storage/postgres/postgres-migration-target.js';
+import { createSqliteJobRepository } from '../adapters/storage/sqlite/create-sqlite-job-repository.js';
+import { sqliteMigrationTarget } from '../adapters/storage/sqlite/sqlite-migration-target.js';
+import type { AppConfig } from './config.js';
+
+type DatabaseConfig = AppConfig['database'];
+
+export function openJobRepository(
+  database: DatabaseConfig,
+  options: { applicationName?: string; onBackgroundError?: (error: Error) => void } = {},
+): JobRepository {
+  if (database.driver === 'sqlite') return createSqliteJobRepository({ path: database.path });
+  return createPostgresJobRepository({
+    connectionString: database.dsn,
+    maxConnections: database.maxOpenConns,
+    minIdleConnections: database.maxIdleConns,
+    connectionMaxLifetimeSec: database.connMaxLifetimeSec,
+    ...options,
+  });
+}
+
+function migrationTarget(database: DatabaseConfig): MigrationTarget {
+  return database.driver === 'sqlite' ? sqliteMigrationTarget(database.path) : postgresMigrationTarget(database.dsn);
+}
+
+/** Applies pending migrations; see runMigrations for the rules. */
+export async function migrateDatabase(database: DatabaseConfig): Promise<{ applied: string[] }> {
+  const target = migrationTarget(database);
+  try {
+    return await runMigrations(target, readMigrationFiles(migrationsDirectory(database.driver)));
+  } finally {
+    await target.close();
+  }
+}
+
+export async function checkMigrations(database: DatabaseConfig): Promise<MigrationStatus> {
+  const target = migrationTarget(database);
+  try {
+    return await migrationStatus(target, readMigrationFiles(migrationsDirectory(database.driver)));
+  } finally {
+    await target.close();
+  }
+}

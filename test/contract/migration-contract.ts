@@ -1,0 +1,95 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migrationsDirectory, readMigrationFiles } from '../../src/adapters/storage/migrations/migration-files.js';
+import { MigrationError, runMigrations, type MigrationTarget } from '../../src/adapters/storage/migrations/run-migrations.js';
+import { postgresMigrationTarget } from '../../src/adapters/storage/postgres/postgres-migration-target.js';
+import { sqliteMigrationTarget } from '../../src/adapters/storage/sqlite/sqlite-migration-target.js';
+import { checkMigrations, migrateDatabase } from '../../src/platform/storage.js';
+import { runApp } from '../support/run-app.js';
+import type { TestDatabase } from '../support/test-databases.js';
+import { databaseConfig } from './job-repository-contract.js';
+
+export function describeMigrationContract(driver: 'postgres' | 'sqlite', createDatabase: () => Promise<TestDatabase>): void {
+  describe(`migrations (${driver})`, () => {
+    const databases: TestDatabase[] = [];
+    const fresh = async () => {
+      const database = await createDatabase();
+      databases.push(database);
+      return database;
+    };
+    const target = (dsn: string): MigrationTarget => (driver === 'postgres' ? postgresMigrationTarget(dsn) : sqliteMigrationTarget(dsn));
+    const allVersions = readMigrationFiles(migrationsDirectory(driver)).map((f) => f.version);
+
+    afterAll(async () => {
+      await Promise.all(databases.map((d) => d.drop()));
+    });
+
+    it('applies every file to a fresh database, then does nothing on a re-run', async () => {
+      const { dsn } = await fresh();
+      const config = databaseConfig(driver, dsn);
+      expect((await checkMigrations(config)).pending).toEqual(allVersions);
+      expect(await migrateDatabase(config)).toEqual({ applied: allVersions });
+      expect(await migrateDatabase(config)).toEqual({ applied: [] });
+      expect(await checkMigrations(config)).toEqual({ pending: [], problems: [] });
+    });
+
+    it('lets two migrate processes start at the same moment: each file is applied once', async () => {
+      const { dsn } = await fresh();
+      const env = { DATABASE_DRIVER: driver, DATABASE_DSN: dsn };
+      const runs = await Promise.all([runApp('apps/migrate/main.ts', env), runApp('apps/migrate/main.ts', env)]);
+      for (const run of runs) expect(run.code, run.stderr).toBe(0);
+      const outputs = runs.map((r) => r.stdout).sort();
+      expect(outputs.filter((o) => o.includes(`applied ${allVersions.join(', ')}`))).toHaveLength(1);
+      expect(outputs.filter((o) => o.includes('up to date'))).toHaveLength(1);
+      expect(await checkMigrations(databaseConfig(driver, dsn))).toEqual({ pending: [], problems: [] });
+    });
+
+    it('refuses to run when an applied file was changed, and applies nothing', async () => {
+      const { dsn } = await fresh();
+      const dir = mkdtempSync(join(tmpdir(), 'ia-migrations-'));
+      try {
+        cpSync(migrationsDirectory(driver), dir, { recursive: true });
+        const first = target(dsn);
+        await runMigrations(first, readMigrationFiles(dir));
+        await first.close();
+
+        const ledgerFile = join(dir, `${allVersions[0]}.sql`);
+        writeFileSync(ledgerFile, `${readFileSync(ledgerFile, 'utf8')}\n-- edited after it was applied\n`);
+        writeFileSync(join(dir, '9999_would_be_next.sql'), 'CREATE TABLE must_not_exist (id integer);');
+        const second = target(dsn);
+        const attempt = runMigrations(second, readMigrationFiles(dir));
+        await expect(attempt).rejects.toBeInstanceOf(MigrationError);
+        await expect(attempt).rejects.toThrow(new RegExp(`${allVersions[0]} was changed after it was applied`));
+        await second.close();
+
+        const status = await checkMigrations(databaseConfig(driver, dsn));
+        expect(status.problems).toEqual([]);
+        expect(status.pending).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('rolls back a failing file and reports which one failed', async () => {
+      const { dsn } = await fresh();
+      const dir = mkdtempSync(join(tmpdir(), 'ia-migrations-'));
+      try {
+        cpSync(migrationsDirectory(driver), dir, { recursive: true });
+        writeFileSync(join(dir, '9998_broken.sql'), 'CREATE TABLE half_done (id integer);\nTHIS IS NOT SQL;');
+        const runner = target(dsn);
+        await expect(runMigrations(runner, readMigrationFiles(dir))).rejects.toThrow(/migration 9998_broken failed and was rolled back/);
+        await runner.close();
+        rmSync(join(dir, '9998_broken.sql'));
+        writeFileSync(join(dir, '9998_broken.sql'), 'CREATE TABLE half_done (id integer);');
+        const retry = target(dsn);
+        // The table from the failed run was rolled back, so creating it again succeeds.
+        expect(await runMigrations(retry, readMigrationFiles(dir))).toEqual({ applied: ['9998_broken'] });
+        await retry.close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}

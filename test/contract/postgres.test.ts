@@ -1,0 +1,8 @@
+import { describeWorkerContract } from './worker-contract.js';
+import { createPostgresDatabase } from '../support/test-databases.js';
+import { describeJobRepositoryContract } from './job-repository-contract.js';
+import { describeMigrationContract } from './migration-contract.js';
+
+describeMigrationContract('postgres', createPostgresDatabase);
+describeJobRepositoryContract('postgres', createPostgresDatabase);
+describeWorkerContract('postgres', createPostgresDatabase);

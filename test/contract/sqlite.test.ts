@@ -1,0 +1,8 @@
+import { describeWorkerContract } from './worker-contract.js';
+import { createSqliteDatabase } from '../support/test-databases.js';
+import { describeJobRepositoryContract } from './job-repository-contract.js';
+import { describeMigrationContract } from './migration-contract.js';
+
+describeMigrationContract('sqlite', createSqliteDatabase);
+describeJobRepositoryContract('sqlite', createSqliteDatabase);
+describeWorkerContract('sqlite', createSqliteDatabase);

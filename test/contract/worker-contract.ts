@@ -1,0 +1,306 @@
+import pino from 'pino';
+import { Writable } from 'node:stream';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { JobError } from '../../src/core/job-error.js';
+import type { JobRepository } from '../../src/core/job-repository.js';
+import type { JobDetails } from '../../src/core/job.js';
+import { HandlerRegistry } from '../../src/application/handler-registry.js';
+import type { JobHandler } from '../../src/application/job-handler.js';
+import { systemNoopHandler } from '../../src/application/pipelines/system-noop.js';
+import { Worker, type WorkerOptions } from '../../src/application/worker.js';
+import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
+import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
+import type { TestDatabase } from '../support/test-databases.js';
+import { sleep, waitFor } from '../support/wait-for.js';
+
+const silent = pino({ level: 'silent' });
+
+/** The worker runtime against a real database of each kind. */
+export function describeWorkerContract(driver: 'postgres' | 'sqlite', createDatabase: () => Promise<TestDatabase>): void {
+  describe(`Worker runtime (${driver})`, () => {
+    let database: TestDatabase;
+    let config: DatabaseConfig;
+    const opened: JobRepository[] = [];
+    const workers: Worker[] = [];
+    let repo: JobRepository;
+    let seq = 0;
+
+    const openRepository = () => {
+      const repository = openJobRepository(config);
+      opened.push(repository);
+      return repository;
+    };
+    const pipelineName = () => `worker.p${++seq}.${Date.now()}`;
+    const startWorker = async (handlers: JobHandler[], options: Partial<WorkerOptions> = {}) => {
+      const worker = new Worker({
+        repository: options.repository ?? openRepository(),
+        handlers: new HandlerRegistry(handlers),
+        workerId: `worker-${workers.length + 1}`,
+        concurrency: 4,
+        leaseMs: 5_000,
+        heartbeatIntervalMs: 1_000,
+        pollIntervalMs: 200,
+        retryPolicy: { baseDelayMs: 50, maxDelayMs: 1_000 },
+        logger: silent,
+        ...options,
+      });
+      workers.push(worker);
+      await worker.start();
+      return worker;
+    };
+    const finalState = (id: string, states = ['succeeded', 'failed', 'exhausted', 'cancelled']) =>
+      waitFor(`job ${id} to finish`, async () => {
+        const details = await repo.getJob(id);
+        return details !== null && states.includes(details.job.state) ? details : undefined;
+      });
+
+    beforeAll(async () => {
+      database = await createDatabase();
+      config = databaseConfig(driver, database.dsn);
+      await migrateDatabase(config);
+      repo = openRepository();
+    });
+
+    // A worker claims every pipeline, so none may outlive its test.
+    afterEach(async () => {
+      await Promise.all(workers.splice(0).map((w) => w.stop(1_000)));
+    });
+
+    afterAll(async () => {
+      await Promise.all(opened.map((r) => r.close()));
+      await database.drop();
+    });
+
+    it('drains 2,000 jobs with 4 workers on separate connections: each succeeds once, never under two live leases', async () => {
+      const pipeline = pipelineName();
+      const runs = new Map<string, number>();
+      const live = new Set<string>();
+      const overlaps: string[] = [];
+      const handler: JobHandler = {
+        pipeline,
+        async run({ job }) {
+          if (live.has(job.id)) overlaps.push(job.id);
+          live.add(job.id);
+          runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+          await sleep(Math.random() < 0.1 ? 2 : 0);
+          live.delete(job.id);
+          return undefined;
+        },
+      };
+      const total = 2_000;
+      const enqueued = await repo.enqueueJobs(Array.from({ length: total }, (_, i) => ({ pipeline, scope: { n: i }, maxAttempts: 3 })));
+      const pool = await Promise.all(Array.from({ length: 4 }, () => startWorker([handler], { concurrency: 8 })));
+      await waitFor('all jobs to succeed', async () => {
+        const page = await repo.listJobs({ filter: { pipeline, states: ['pending', 'running'] }, limit: 1 });
+        return page.jobs.length === 0;
+      }, 120_000);
+      await Promise.all(pool.map((w) => w.stop(5_000)));
+
+      expect(overlaps).toEqual([]);
+      expect(runs.size).toBe(total);
+      expect([...runs.values()].every((n) => n === 1)).toBe(true);
+      const sample = await Promise.all(enqueued.filter((_, i) => i % 50 === 0).map((r) => repo.getJob(r.job.id)));
+      for (const details of sample as JobDetails[]) {
+        expect(details.job.state).toBe('succeeded');
+        expect(details.attempts).toHaveLength(1);
+        expect(details.attempts[0]?.outcome).toBe('succeeded');
+        expect(details.transitions.map((t) => t.toState)).toEqual(['pending', 'running', 'succeeded']);
+      }
+      const succeeded = await countJobs(repo, pipeline, 'succeeded');
+      expect(succeeded).toBe(total);
+    });
+
+    it('reclaims the job of a worker that stopped heartbeating and rejects its late result', async () => {
+      const pipeline = pipelineName();
+      let release: () => void = () => undefined;
+      const stalledMayFinish = new Promise<void>((resolve) => (release = resolve));
+      const ranBy: string[] = [];
+      const handlerFor = (name: string, wait: boolean): JobHandler => ({
+        pipeline,
+        async run() {
+          ranBy.push(name);
+          if (wait) await stalledMayFinish;
+          return { counters: { by: name } };
+        },
+      });
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      // A worker whose heartbeats never come (a paused or partitioned process); with its one slot
+      // taken it claims nothing more either.
+      await startWorker([handlerFor('stalled', true)], {
+        leaseMs: 400,
+        heartbeatIntervalMs: 3_600_000,
+        workerId: 'stalled',
+        concurrency: 1,
+      });
+      await waitFor('the stalled worker to claim', () => ranBy.includes('stalled'));
+      await startWorker([handlerFor('rescuer', false)], { leaseMs: 5_000, workerId: 'rescuer', pollIntervalMs: 100 });
+      const details = await finalState(enqueued!.job.id);
+      expect(details.job).toMatchObject({ state: 'succeeded', counters: { by: 'rescuer' }, attemptCount: 2 });
+
+      release();
+      await sleep(200);
+      const after = await repo.getJob(enqueued!.job.id);
+      expect(after?.job.counters).toEqual({ by: 'rescuer' });
+      expect(after?.attempts.map((a) => [a.workerId, a.outcome])).toEqual([
+        ['stalled', 'lease_expired'],
+        ['rescuer', 'succeeded'],
+      ]);
+    });
+
+    it('retries retryable failures on the backoff schedule and ends exhausted', async () => {
+      const pipeline = pipelineName();
+      const handler: JobHandler = {
+        pipeline,
+        run: () => Promise.reject(new JobError('network', 'ECONNREFUSED', 'provider refused the connection')),
+      };
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 4 }]);
+      // No jitter: delays are exactly 150, 300, then capped at 400 ms.
+      await startWorker([handler], { retryPolicy: { baseDelayMs: 150, maxDelayMs: 400 }, random: () => 0, pollIntervalMs: 20 });
+      const details = await finalState(enqueued!.job.id);
+      expect(details.job).toMatchObject({ state: 'exhausted', attemptCount: 4, failure: { category: 'network', code: 'ECONNREFUSED', retryable: true } });
+      expect(details.attempts.map((a) => a.outcome)).toEqual(['failed', 'failed', 'failed', 'failed']);
+      const gaps = details.attempts.slice(1).map((a, i) => a.startedAt.getTime() - details.attempts[i]!.finishedAt!.getTime());
+      [150, 300, 400].forEach((delay, i) => {
+        expect(gaps[i]).toBeGreaterThanOrEqual(delay);
+        expect(gaps[i]).toBeLessThan(delay + 1_000);
+      });
+      expect(details.transitions.map((t) => t.reason)).toEqual([
+        'enqueued', 'claimed', 'retry_scheduled', 'claimed', 'retry_scheduled', 'claimed', 'retry_scheduled', 'claimed', 'exhausted',
+      ]);
+    });
+
+    it('fails a non-retryable error after one attempt, and an unknown pipeline as a validation error', async () => {
+      const pipeline = pipelineName();
+      const handler: JobHandler = {
+        pipeline,
+        run: () => Promise.reject(new JobError('parse', 'MARKUP_DRIFT', 'the events table is gone')),
+      };
+      const [parse, unknown] = await repo.enqueueJobs([
+        { pipeline, scope: {}, maxAttempts: 5 },
+        { pipeline: `${pipeline}.nobody-handles-this`, scope: {}, maxAttempts: 5 },
+      ]);
+      await startWorker([handler]);
+      const failed = await finalState(parse!.job.id);
+      expect(failed.job).toMatchObject({ state: 'failed', attemptCount: 1, failure: { category: 'parse', code: 'MARKUP_DRIFT', retryable: false } });
+      const noHandler = await finalState(unknown!.job.id);
+      expect(noHandler.job).toMatchObject({ state: 'failed', attemptCount: 1, failure: { category: 'validation', code: 'UNKNOWN_PIPELINE', retryable: false } });
+      expect(noHandler.job.failure?.message).toContain(pipeline);
+    });
+
+    it('records an unexpected exception as a retryable internal failure', async () => {
+      const pipeline = pipelineName();
+      const handler: JobHandler = { pipeline, run: () => Promise.reject(new TypeError('cannot read properties of undefined')) };
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 2 }]);
+      await startWorker([handler], { pollIntervalMs: 20 });
+      const details = await finalState(enqueued!.job.id);
+      expect(details.job).toMatchObject({ state: 'exhausted', attemptCount: 2, failure: { category: 'internal', code: 'UNHANDLED_ERROR' } });
+      expect(details.job.failure?.message).toContain('TypeError: cannot read properties of undefined');
+    });
+
+    it('aborts the handler when the job is cancelled while running', async () => {
+      const pipeline = pipelineName();
+      let abortReason: unknown;
+      const started: string[] = [];
+      const handler: JobHandler = {
+        pipeline,
+        run: ({ job, signal }) =>
+          new Promise((_, reject) => {
+            started.push(job.id);
+            signal.addEventListener('abort', () => {
+              abortReason = signal.reason;
+              reject(signal.reason as Error);
+            });
+          }),
+      };
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      await startWorker([handler], { heartbeatIntervalMs: 100 });
+      await waitFor('the handler to start', () => started.length > 0);
+      expect(await repo.cancelJob(enqueued!.job.id)).toMatchObject({ ok: true, effect: 'cancel_requested' });
+      const details = await finalState(enqueued!.job.id);
+      expect(abortReason).toBeInstanceOf(JobError);
+      expect((abortReason as JobError).category).toBe('cancelled');
+      expect(details.job).toMatchObject({ state: 'cancelled', attemptCount: 1, failure: { category: 'cancelled' } });
+      expect(details.attempts[0]?.outcome).toBe('cancelled');
+    });
+
+    it('shuts down gracefully: finishes what fits before the deadline and releases the rest uncharged', async () => {
+      const pipeline = pipelineName();
+      const handler: JobHandler = {
+        pipeline,
+        async run({ job, signal }) {
+          const ms = Number(job.params.ms);
+          await new Promise<void>((resolve, reject) => {
+            const timer = setTimeout(resolve, ms);
+            signal.addEventListener('abort', () => {
+              clearTimeout(timer);
+              reject(signal.reason as Error);
+            });
+          });
+          return undefined;
+        },
+      };
+      const [quick, slow] = await repo.enqueueJobs([
+        { pipeline, scope: { n: 1 }, params: { ms: 100 }, maxAttempts: 1 },
+        { pipeline, scope: { n: 2 }, params: { ms: 60_000 }, maxAttempts: 1 },
+      ]);
+      const worker = await startWorker([handler]);
+      await waitFor('both jobs to run', () => worker.inFlight === 2);
+      const stopping = worker.stop(600);
+      expect(worker.isDraining).toBe(true);
+      await stopping;
+      expect((await repo.getJob(quick!.job.id))?.job.state).toBe('succeeded');
+      const released = await repo.getJob(slow!.job.id);
+      expect(released?.job).toMatchObject({ state: 'pending', spentAttempts: 0, attemptCount: 1, claimedBy: null });
+      expect(released?.attempts[0]?.outcome).toBe('released');
+      expect(released?.transitions.at(-1)).toMatchObject({ fromState: 'running', toState: 'pending', reason: 'released_on_shutdown' });
+      await repo.cancelJob(slow!.job.id);
+    });
+
+    it('wakes an idle worker on enqueue well before its poll interval', async () => {
+      const pipeline = pipelineName();
+      const repository = openRepository();
+      await startWorker([{ ...systemNoopHandler, pipeline }], { repository, pollIntervalMs: 60_000 });
+      await sleep(100);
+      const [enqueued] = await repository.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
+      const details = await finalState(enqueued!.job.id);
+      expect(details.job.state).toBe('succeeded');
+    });
+
+    it('puts job_id, attempt, pipeline and worker_id on every log line of a job', async () => {
+      const pipeline = pipelineName();
+      const lines: Record<string, unknown>[] = [];
+      const sink = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+          done();
+        },
+      });
+      const logger = pino({ level: 'debug' }, sink);
+      const handler: JobHandler = {
+        pipeline,
+        run: ({ logger: jobLogger }) => {
+          jobLogger.info({ step: 'fetch' }, 'fetching');
+          return Promise.resolve(undefined);
+        },
+      };
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
+      await startWorker([handler], { logger, workerId: 'logging-worker' });
+      await finalState(enqueued!.job.id);
+      await waitFor('the success line', () => lines.some((l) => l.msg === 'job succeeded'));
+      const jobLines = lines.filter((l) => l.job_id === enqueued!.job.id);
+      expect(jobLines.map((l) => l.msg)).toEqual(['job started', 'fetching', 'job succeeded']);
+      for (const line of jobLines) expect(line).toMatchObject({ attempt: 1, pipeline, worker_id: 'logging-worker' });
+    });
+  });
+}
+
+async function countJobs(repo: JobRepository, pipeline: string, state: 'succeeded'): Promise<number> {
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const page = await repo.listJobs({ filter: { pipeline, states: [state] }, limit: 500, ...(cursor === undefined ? {} : { cursor }) });
+    count += page.jobs.length;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return count;
+}
