@@ -1,0 +1,69 @@
+import pg from 'pg';
+import { claimJobsQuery } from '../../src/adapters/storage/postgres/queries/claim-jobs.js';
+import { renderPg } from '../../src/adapters/storage/postgres/pg-database.js';
+
+export interface ClaimPlanFixture {
+  finished: number;
+  pending: number;
+  expiredRunning: number;
+}
+
+/**
+ * Fills a migrated database with a queue's typical shape: many finished jobs, a backlog of due
+ * jobs, a few future retries and a few running jobs whose lease expired.
+ */
+export async function seedQueue(client: pg.ClientBase, fixture: ClaimPlanFixture): Promise<void> {
+  await client.query(
+    `WITH finished AS (
+       INSERT INTO ingestion_jobs (pipeline, scope, scope_key, state, max_attempts, attempt_count, spent_attempts,
+         finished_at, next_retry_at, created_at)
+       SELECT 'system.noop', jsonb_build_object('n', g), '{"n":' || g || '}',
+         (ARRAY['succeeded', 'failed', 'exhausted', 'cancelled'])[1 + g % 4], 3, 1, 1,
+         now() - interval '1 hour', now() - interval '2 hours', now() - interval '2 hours'
+       FROM generate_series(1, $1::int) g
+       RETURNING id, finished_at
+     )
+     INSERT INTO job_attempts (job_id, attempt_number, worker_id, started_at, finished_at, outcome, duration_ms)
+     SELECT id, 1, 'old-worker', finished_at - interval '1 second', finished_at, 'succeeded', 1000 FROM finished`,
+    [fixture.finished],
+  );
+  await client.query(
+    `INSERT INTO ingestion_jobs (pipeline, scope, scope_key, priority, max_attempts, next_retry_at)
+     SELECT 'system.noop', jsonb_build_object('p', g), '{"p":' || g || '}', g % 3, 3,
+       CASE WHEN g % 10 = 0 THEN now() + interval '1 hour' ELSE now() - interval '1 second' END
+     FROM generate_series(1, $1::int) g`,
+    [fixture.pending],
+  );
+  await client.query(
+    `WITH running AS (
+       INSERT INTO ingestion_jobs (pipeline, scope, scope_key, state, max_attempts, attempt_count, spent_attempts,
+         claimed_by, claimed_at, lease_until)
+       SELECT 'system.noop', jsonb_build_object('r', g), '{"r":' || g || '}', 'running', 3, 1, 1,
+         'dead-worker', now() - interval '5 minutes', now() - interval '1 minute'
+       FROM generate_series(1, $1::int) g
+       RETURNING id, claimed_at
+     )
+     INSERT INTO job_attempts (job_id, attempt_number, worker_id, started_at)
+     SELECT id, 1, 'dead-worker', claimed_at FROM running`,
+    [fixture.expiredRunning],
+  );
+  await client.query('ANALYZE ingestion_jobs');
+  await client.query('ANALYZE job_attempts');
+}
+
+/** EXPLAIN ANALYZE of one real claim of `limit` jobs, rolled back so the data stays as seeded. */
+export async function explainClaim(client: pg.ClientBase, limit: number): Promise<string[]> {
+  const { text, values } = renderPg(claimJobsQuery({ workerId: 'plan-worker', limit, leaseMs: 30_000 }));
+  await client.query('BEGIN');
+  try {
+    const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) ${text}`, values);
+    return result.rows.map((row) => row['QUERY PLAN']);
+  } finally {
+    await client.query('ROLLBACK');
+  }
+}
+
+/** Plan lines that read the ledger's tables without an index: none may appear. */
+export function sequentialScansOfJobs(plan: string[]): string[] {
+  return plan.filter((line) => /Seq Scan on (ingestion_jobs|job_attempts)/.test(line));
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/platform/config.js';
+import { runApp } from '../support/run-app.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('needs nothing to run locally: SQLite and sensible worker defaults', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ driver: 'sqlite', path: './storage/adapter.db', runMigrations: false });
+    expect(config.worker).toMatchObject({ leaseMs: 30_000, heartbeatIntervalMs: 10_000, concurrency: 4, maxAttempts: 5 });
+    expect(config.http.allowInsecureInternalAuth).toBe(false);
+  });
+
+  it('reads a PostgreSQL deployment', () => {
+    const config = loadConfig({
+      DATABASE_DRIVER: 'postgres',
+      DATABASE_DSN: 'postgres://u:p@db:5432/ingest',
+      DATABASE_RUN_MIGRATIONS: 'true',
+      DATABASE_MAX_OPEN_CONNS: '20',
+      WORKER_LEASE_DURATION_SEC: '1.5',
+      WORKER_HEARTBEAT_INTERVAL_SEC: '0.5',
+    });
+    expect(config.database).toMatchObject({ driver: 'postgres', dsn: 'postgres://u:p@db:5432/ingest', runMigrations: true, maxOpenConns: 20 });
+    expect(config.worker).toMatchObject({ leaseMs: 1_500, heartbeatIntervalMs: 500 });
+  });
+
+  it('reports every problem at once, each naming its variable', () => {
+    const problems = problemsOf({
+      DATABASE_DRIVER: 'mysql',
+      WORKER_LEASE_DURATION_SEC: '10',
+      WORKER_HEARTBEAT_INTERVAL_SEC: '10',
+      WORKER_CONCURRENCY: '0',
+      WORKER_BASE_RETRY_DELAY_SEC: '-1',
+      WORKER_MAX_ATTEMPTS: 'many',
+      DATABASE_MAX_OPEN_CONNS: '2',
+      DATABASE_MAX_IDLE_CONNS: '5',
+      ALLOW_INSECURE_INTERNAL_AUTH: 'yes',
+      HTTP_PORT: '70000',
+    });
+    expect([...problems].sort()).toEqual(
+      [
+        'ALLOW_INSECURE_INTERNAL_AUTH: must be true or false',
+        'DATABASE_DRIVER: must be postgres or sqlite',
+        'DATABASE_MAX_IDLE_CONNS: must not exceed DATABASE_MAX_OPEN_CONNS (2)',
+        'HTTP_PORT: must be at most 65535',
+        'WORKER_BASE_RETRY_DELAY_SEC: must be positive (at least 0.001)',
+        'WORKER_CONCURRENCY: must be at least 1',
+        'WORKER_HEARTBEAT_INTERVAL_SEC: must be below WORKER_LEASE_DURATION_SEC (10), or leases expire between heartbeats',
+        'WORKER_MAX_ATTEMPTS: must be a number',
+      ].sort(),
+    );
+  });
+
+  it('requires a postgres URL for the postgres driver and a capped retry delay', () => {
+    expect(problemsOf({ DATABASE_DRIVER: 'postgres', WORKER_BASE_RETRY_DELAY_SEC: '60', WORKER_MAX_RETRY_DELAY_SEC: '30' })).toEqual([
+      'DATABASE_DSN: is required when DATABASE_DRIVER=postgres (a postgres:// URL)',
+      'WORKER_BASE_RETRY_DELAY_SEC: must not exceed WORKER_MAX_RETRY_DELAY_SEC (30)',
+    ]);
+    expect(problemsOf({ DATABASE_DRIVER: 'postgres', DATABASE_DSN: 'mysql://x' })).toEqual([
+      'DATABASE_DSN: must be a postgres:// or postgresql:// URL',
+    ]);
+  });
+
+  it('makes the worker process exit non-zero listing every problem', async () => {
+    const run = await runApp('apps/worker/main.ts', {
+      DATABASE_DRIVER: 'oracle',
+      WORKER_HEARTBEAT_INTERVAL_SEC: '60',
+      WORKER_CONCURRENCY: 'lots',
+    });
+    expect(run.code).toBe(78);
+    expect(run.stderr).toContain('invalid configuration (3 problems)');
+    expect(run.stderr).toContain('DATABASE_DRIVER: must be postgres or sqlite');
+    expect(run.stderr).toContain('WORKER_CONCURRENCY: must be a number');
+    expect(run.stderr).toContain('WORKER_HEARTBEAT_INTERVAL_SEC: must be below WORKER_LEASE_DURATION_SEC (30)');
+    expect(run.stdout).toBe('');
+  });
+});

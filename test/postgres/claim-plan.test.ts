@@ -1,0 +1,34 @@
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { explainClaim, seedQueue, sequentialScansOfJobs } from '../../bench/claim-plan/explain-claim.js';
+import { migrateDatabase } from '../../src/platform/storage.js';
+import { databaseConfig } from '../contract/job-repository-contract.js';
+import { createPostgresDatabase, type TestDatabase } from '../support/test-databases.js';
+
+describe('the PostgreSQL claim with 100,000 finished jobs', () => {
+  let database: TestDatabase;
+  let client: pg.Client;
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    await migrateDatabase(databaseConfig('postgres', database.dsn));
+    client = new pg.Client({ connectionString: database.dsn });
+    await client.connect();
+    await seedQueue(client, { finished: 100_000, pending: 500, expiredRunning: 3 });
+  });
+
+  afterAll(async () => {
+    await client.end();
+    await database.drop();
+  });
+
+  it('reads only the partial indexes of live jobs, never the whole table', async () => {
+    const plan = await explainClaim(client, 32);
+    const text = plan.join('\n');
+    expect(sequentialScansOfJobs(plan)).toEqual([]);
+    expect(text).toMatch(/Index Scan using ingestion_jobs_due_idx on ingestion_jobs/);
+    expect(text).toMatch(/Index Scan using ingestion_jobs_lease_idx on ingestion_jobs/);
+    // The expired jobs are rescued, and the due backlog tops the claim up to 32.
+    expect(text).toMatch(/CTE Scan on claimed \(actual time=[\d.]+\.\.[\d.]+ rows=32 /);
+  });
+});
