@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { claimJobsQuery } from '../../src/adapters/storage/postgres/queries/claim-jobs.js';
 import { renderPg } from '../../src/adapters/storage/postgres/pg-database.js';
 
