@@ -1,0 +1,52 @@
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
+import type { JobRepository } from '../../../core/job-repository.js';
+import { SqlJobRepository } from '../shared/sql-job-repository.js';
+import { JOBS_AVAILABLE_CHANNEL, JobAvailableListener } from './job-available-listener.js';
+import { PgDatabase } from './pg-database.js';
+import { pgDialect } from './pg-dialect.js';
+import { claimJobs } from './queries/claim-jobs.js';
+
+export interface PostgresOptions {
+  connectionString: string;
+  /** Connections open at most. */
+  maxConnections?: number;
+  /** Connections kept open while idle; extra idle ones close after `idleTimeoutMs`. */
+  minIdleConnections?: number;
+  /** Connections older than this are replaced; 0 keeps them. */
+  connectionMaxLifetimeSec?: number;
+  idleTimeoutMs?: number;
+  applicationName?: string;
+  onBackgroundError?: (error: Error) => void;
+}
+
+export function createPgPool(options: PostgresOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    min: options.minIdleConnections ?? 0,
+    maxLifetimeSeconds: options.connectionMaxLifetimeSec ?? 0,
+    idleTimeoutMillis: options.idleTimeoutMs ?? 10_000,
+    application_name: options.applicationName ?? 'ingestion-adapter',
+  });
+  // An idle connection that dies must not take the process with it; the pool replaces it.
+  pool.on('error', (error) => options.onBackgroundError?.(error));
+  return pool;
+}
+
+export function createPostgresJobRepository(options: PostgresOptions): JobRepository {
+  const db = new PgDatabase(createPgPool(options));
+  const listener = new JobAvailableListener(
+    { connectionString: options.connectionString, application_name: `${options.applicationName ?? 'ingestion-adapter'}:listen` },
+    (error) => options.onBackgroundError?.(error),
+  );
+  return new SqlJobRepository(db, pgDialect, {
+    claimJobs: (request) => claimJobs(db, request),
+    // Delivered when the enqueueing transaction commits, to every listening worker on any host.
+    announceJobs: async (s) => {
+      await s.run(sql`SELECT pg_notify(${JOBS_AVAILABLE_CHANNEL}, '')`);
+    },
+    onJobsAvailable: (callback) => listener.subscribe(callback),
+    close: () => listener.close(),
+  });
+}

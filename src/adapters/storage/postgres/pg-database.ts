@@ -1,0 +1,65 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
+import type pg from 'pg';
+import type { SqlDatabase, SqlSession } from '../shared/sql-database.js';
+
+const renderer = new PgDialect();
+const NOW = sql`now()`;
+
+/** Renders a drizzle `sql` fragment to text and parameters for node-postgres. */
+export function renderPg(query: SQL): { text: string; values: unknown[] } {
+  const { sql: text, params } = renderer.sqlToQuery(query);
+  return { text, values: params };
+}
+
+export async function queryPg<Row>(client: pg.Pool | pg.PoolClient, query: SQL): Promise<Row[]> {
+  const { text, values } = renderPg(query);
+  const result = await client.query(text, values);
+  return result.rows as Row[];
+}
+
+function sessionOn(client: pg.PoolClient): SqlSession {
+  return {
+    // now() is the transaction's start on the server's clock: one instant for the whole settle.
+    now: NOW,
+    all: <Row>(query: SQL) => queryPg<Row>(client, query),
+    run: async (query: SQL) => {
+      const { text, values } = renderPg(query);
+      const result = await client.query(text, values);
+      return result.rowCount ?? 0;
+    },
+  };
+}
+
+export class PgDatabase implements SqlDatabase {
+  constructor(readonly pool: pg.Pool) {}
+
+  async transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work(sessionOn(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        // A connection that cannot roll back is not given back to the pool.
+        broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  statement<Row>(query: SQL): Promise<Row[]> {
+    return queryPg<Row>(this.pool, query);
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}

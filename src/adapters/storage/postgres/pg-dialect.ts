@@ -1,0 +1,23 @@
+import { sql } from 'drizzle-orm';
+import type { JsonObject } from '../../../core/job.js';
+import type { SqlDialect } from '../shared/sql-dialect.js';
+
+/** timestamptz, jsonb and bigint ids; pg's own type parsers give Date, objects and strings back. */
+export const pgDialect: SqlDialect = {
+  name: 'postgres',
+  addMs: (time, ms) => sql`(${time} + ${ms} * interval '1 millisecond')`,
+  msBetween: (from, to) => sql`(floor(extract(epoch from (${to} - ${from})) * 1000))::bigint`,
+  time: (value) => sql`${value.toISOString()}::timestamptz`,
+  json: (value) => sql`${JSON.stringify(value)}::jsonb`,
+  bool: (value) => sql`${value}::boolean`,
+  id: (value) => sql`${value}::bigint`,
+  readTime: (value) => {
+    if (value instanceof Date) return value;
+    throw new TypeError(`expected a timestamptz, got ${typeof value}`);
+  },
+  readJson: (value) => {
+    if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as JsonObject;
+    throw new TypeError('expected a jsonb object');
+  },
+  readBool: (value) => value === true,
+};

@@ -1,0 +1,92 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { ClaimRequest } from '../../../../core/job-repository.js';
+import type { Job } from '../../../../core/job.js';
+import { jobFromRow, type Row } from '../../shared/job-rows.js';
+import { pgDialect } from '../pg-dialect.js';
+import type { PgDatabase } from '../pg-database.js';
+
+/**
+ * One statement, one round trip: rescue expired leases, lock due jobs with SKIP LOCKED so
+ * concurrent workers never wait on each other, start an attempt for each claimed job and write
+ * the audit trail. Every time is the server's now().
+ *
+ * An expired job whose attempts are spent ends `exhausted`, and one whose cancel was requested ends
+ * `cancelled`, instead of being claimed; the dead attempt is closed as `lease_expired` either way.
+ */
+export async function claimJobs(db: PgDatabase, request: ClaimRequest): Promise<Job[]> {
+  const rows = await db.statement<Row>(claimJobsQuery(request));
+  return rows.map((row) => jobFromRow(row, pgDialect));
+}
+
+/** The claim statement itself, exported so its plan can be inspected (docs/claim-query-plan.md). */
+export function claimJobsQuery({ workerId, limit, leaseMs }: ClaimRequest): SQL {
+  return sql`
+    WITH expired AS (
+      SELECT id, attempt_count, spent_attempts, max_attempts, cancel_requested, priority, next_retry_at
+      FROM ingestion_jobs
+      WHERE state = 'running' AND lease_until < now()
+      ORDER BY lease_until
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ),
+    closed_attempts AS (
+      UPDATE job_attempts a
+      SET finished_at = now(), outcome = 'lease_expired',
+        failure_category = 'lease_lost', failure_code = 'LEASE_EXPIRED',
+        failure_message = 'the lease expired without a heartbeat; the worker is presumed dead',
+        failure_retryable = true,
+        duration_ms = (floor(extract(epoch from (now() - a.started_at)) * 1000))::bigint
+      FROM expired e
+      WHERE a.job_id = e.id AND a.attempt_number = e.attempt_count AND a.finished_at IS NULL
+    ),
+    ended AS (
+      UPDATE ingestion_jobs j
+      SET state = CASE WHEN e.cancel_requested THEN 'cancelled' ELSE 'exhausted' END,
+        claimed_by = NULL, lease_until = NULL, finished_at = now(), updated_at = now(),
+        failure_category = 'lease_lost', failure_code = 'LEASE_EXPIRED',
+        failure_message = 'the lease expired without a heartbeat; the worker is presumed dead',
+        failure_retryable = true
+      FROM expired e
+      WHERE j.id = e.id AND (e.cancel_requested OR e.spent_attempts >= e.max_attempts)
+      RETURNING j.id, j.attempt_count, j.state
+    ),
+    rescued AS (
+      SELECT id, attempt_count, priority, next_retry_at FROM expired
+      WHERE NOT cancel_requested AND spent_attempts < max_attempts
+    ),
+    due AS (
+      SELECT id, priority, next_retry_at FROM ingestion_jobs
+      WHERE state = 'pending' AND next_retry_at <= now()
+      ORDER BY priority DESC, next_retry_at, id
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED
+    ),
+    picked AS (
+      SELECT id FROM rescued
+      UNION ALL
+      (SELECT id FROM due ORDER BY priority DESC, next_retry_at, id
+       LIMIT (SELECT greatest(${limit}::int - count(*), 0) FROM rescued))
+    ),
+    claimed AS (
+      UPDATE ingestion_jobs j
+      SET state = 'running', attempt_count = j.attempt_count + 1, spent_attempts = j.spent_attempts + 1,
+        claimed_by = ${workerId}, claimed_at = now(), last_heartbeat_at = now(), updated_at = now(),
+        lease_until = ${pgDialect.addMs(sql`now()`, leaseMs)}
+      FROM picked p
+      WHERE j.id = p.id
+      RETURNING j.*
+    ),
+    attempts AS (
+      INSERT INTO job_attempts (job_id, attempt_number, worker_id, started_at)
+      SELECT id, attempt_count, ${workerId}, now() FROM claimed
+    ),
+    transitions AS (
+      INSERT INTO job_state_transitions (job_id, attempt_number, from_state, to_state, reason, at)
+      SELECT id, attempt_count, 'running', 'pending', 'lease_expired', now() FROM rescued
+      UNION ALL
+      SELECT id, attempt_count, 'running', state, 'lease_expired', now() FROM ended
+      UNION ALL
+      SELECT id, attempt_count, 'pending', 'running', 'claimed', now() FROM claimed
+    )
+    SELECT * FROM claimed ORDER BY priority DESC, next_retry_at, id`;
+}

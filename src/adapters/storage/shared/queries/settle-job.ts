@@ -1,0 +1,59 @@
+import { sql, type SQL } from 'drizzle-orm';
+import type { SettleResult } from '../../../../core/job-repository.js';
+import type { AttemptOutcome, JobFailure, JobLease, JobState } from '../../../../core/job.js';
+import type { SqlDialect } from '../sql-dialect.js';
+import type { SqlSession } from '../sql-database.js';
+import { insertTransitions } from './insert-transitions.js';
+
+export interface SettleSpec {
+  toState: JobState;
+  attemptOutcome: AttemptOutcome;
+  /** Recorded on the attempt; on the job too unless `keepJobFailure`. */
+  failure: JobFailure | null;
+  reason: string;
+  /** Extra assignments on the job row. */
+  jobAssignments?: SQL[];
+}
+
+/**
+ * Moves a running job out of `running` for the worker that holds its lease. Fenced on (job, attempt
+ * number, worker): when the lease was lost the update matches nothing, and nothing else is written.
+ */
+export async function settleJob(s: SqlSession, d: SqlDialect, lease: JobLease, spec: SettleSpec): Promise<SettleResult> {
+  const failure = spec.failure;
+  const assignments = [
+    sql`state = ${spec.toState}`,
+    sql`claimed_by = NULL`,
+    sql`lease_until = NULL`,
+    sql`updated_at = ${s.now}`,
+    ...(spec.jobAssignments ?? []),
+  ];
+  const updated = await s.all<{ id: unknown }>(sql`
+    UPDATE ingestion_jobs SET ${sql.join(assignments, sql`, `)}
+    WHERE id = ${d.id(lease.jobId)} AND state = 'running'
+      AND claimed_by = ${lease.workerId} AND attempt_count = ${lease.attemptNumber}
+    RETURNING id`);
+  if (updated.length === 0) return { applied: false, reason: 'lease_lost' };
+
+  await s.run(sql`
+    UPDATE job_attempts SET finished_at = ${s.now}, outcome = ${spec.attemptOutcome},
+      failure_category = ${failure?.category ?? null}, failure_code = ${failure?.code ?? null},
+      failure_message = ${failure?.message ?? null},
+      failure_retryable = ${failure === null ? null : d.bool(failure.retryable)},
+      duration_ms = ${d.msBetween(sql`started_at`, s.now)}
+    WHERE job_id = ${d.id(lease.jobId)} AND attempt_number = ${lease.attemptNumber}`);
+  await insertTransitions(s, d, [
+    { jobId: lease.jobId, attemptNumber: lease.attemptNumber, fromState: 'running', toState: spec.toState, reason: spec.reason },
+  ]);
+  return { applied: true, state: spec.toState };
+}
+
+/** Assignments that put a failure on the job row. */
+export function jobFailureAssignments(d: SqlDialect, failure: JobFailure | null): SQL[] {
+  return [
+    sql`failure_category = ${failure?.category ?? null}`,
+    sql`failure_code = ${failure?.code ?? null}`,
+    sql`failure_message = ${failure?.message ?? null}`,
+    sql`failure_retryable = ${failure === null ? null : d.bool(failure.retryable)}`,
+  ];
+}

@@ -1,0 +1,172 @@
+import { sql } from 'drizzle-orm';
+import type { FailureOutcome } from '../../../core/failure-outcome.js';
+import type {
+  CancelResult,
+  ClaimRequest,
+  CompleteJobInput,
+  EnqueueJobInput,
+  EnqueueResult,
+  JobPage,
+  JobRepository,
+  LeaseRenewal,
+  ListJobsRequest,
+  RetryResult,
+  SettleResult,
+  Unsubscribe,
+} from '../../../core/job-repository.js';
+import type { Job, JobDetails, JobFailure, JobLease } from '../../../core/job.js';
+import { isJobId } from './job-cursor.js';
+import { validateEnqueueInput } from './validate-enqueue-input.js';
+import { cancelJob } from './queries/cancel-job.js';
+import { getJob } from './queries/get-job.js';
+import { insertJobs } from './queries/insert-jobs.js';
+import { listJobs } from './queries/list-jobs.js';
+import { renewLeases } from './queries/renew-leases.js';
+import { retryJob } from './queries/retry-job.js';
+import { jobFailureAssignments, settleJob } from './queries/settle-job.js';
+import type { SqlDatabase, SqlSession } from './sql-database.js';
+import type { SqlDialect } from './sql-dialect.js';
+
+/** What each adapter supplies beyond the portable queries: the parts its database does differently. */
+export interface DialectSpecifics {
+  claimJobs(request: ClaimRequest): Promise<Job[]>;
+  /** Tells waiting workers, from inside the transaction that made jobs due, that there is work. */
+  announceJobs(session: SqlSession): Promise<void>;
+  onJobsAvailable(listener: () => void): Promise<Unsubscribe>;
+  close?(): Promise<void>;
+}
+
+/**
+ * The job repository both adapters share. Every query that reads the same in both dialects lives
+ * here once; each adapter passes in its dialect and the few operations it must do its own way.
+ */
+export class SqlJobRepository implements JobRepository {
+  readonly driver: 'postgres' | 'sqlite';
+
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly d: SqlDialect,
+    private readonly specifics: DialectSpecifics,
+  ) {
+    this.driver = d.name;
+  }
+
+  async enqueueJobs(inputs: EnqueueJobInput[]): Promise<EnqueueResult[]> {
+    if (inputs.length === 0) return [];
+    inputs.forEach(validateEnqueueInput);
+    return this.db.transaction(async (s) => {
+      const inserted = await insertJobs(s, this.d, inputs);
+      if (inserted.some((r) => r.created)) await this.specifics.announceJobs(s);
+      return inserted;
+    });
+  }
+
+  claimJobs(request: ClaimRequest): Promise<Job[]> {
+    if (request.limit <= 0) return Promise.resolve([]);
+    return this.specifics.claimJobs(request);
+  }
+
+  renewLeases(workerId: string, leases: JobLease[], leaseMs: number): Promise<LeaseRenewal[]> {
+    if (leases.length === 0) return Promise.resolve([]);
+    return this.db.transaction((s) => renewLeases(s, this.d, workerId, leases, leaseMs));
+  }
+
+  completeJob(lease: JobLease, input: CompleteJobInput): Promise<SettleResult> {
+    return this.db.transaction((s) =>
+      settleJob(s, this.d, lease, {
+        toState: 'succeeded',
+        attemptOutcome: 'succeeded',
+        failure: null,
+        reason: 'succeeded',
+        jobAssignments: [
+          sql`finished_at = ${s.now}`,
+          sql`cancel_requested = ${this.d.bool(false)}`,
+          ...jobFailureAssignments(this.d, null),
+          ...(input.counters === undefined ? [] : [sql`counters = ${this.d.json(input.counters)}`]),
+          ...(input.parserVersion === undefined ? [] : [sql`parser_version = ${input.parserVersion}`]),
+          ...(input.normalizerVersion === undefined ? [] : [sql`normalizer_version = ${input.normalizerVersion}`]),
+        ],
+      }),
+    );
+  }
+
+  failJob(lease: JobLease, failure: JobFailure, outcome: FailureOutcome): Promise<SettleResult> {
+    return this.db.transaction((s) =>
+      settleJob(s, this.d, lease, {
+        toState: outcome.state,
+        attemptOutcome: 'failed',
+        failure,
+        reason: outcome.state === 'pending' ? 'retry_scheduled' : outcome.state,
+        jobAssignments: [
+          ...jobFailureAssignments(this.d, failure),
+          outcome.state === 'pending'
+            ? sql`next_retry_at = ${this.d.addMs(s.now, outcome.retryDelayMs)}`
+            : sql`finished_at = ${s.now}`,
+        ],
+      }),
+    );
+  }
+
+  cancelRunningJob(lease: JobLease): Promise<SettleResult> {
+    const failure: JobFailure = {
+      category: 'cancelled',
+      code: 'CANCELLED_WHILE_RUNNING',
+      message: 'cancelled by an operator while it ran; the handler was aborted',
+      retryable: false,
+    };
+    return this.db.transaction((s) =>
+      settleJob(s, this.d, lease, {
+        toState: 'cancelled',
+        attemptOutcome: 'cancelled',
+        failure,
+        reason: 'cancelled_by_operator',
+        jobAssignments: [sql`finished_at = ${s.now}`, ...jobFailureAssignments(this.d, failure)],
+      }),
+    );
+  }
+
+  releaseJob(lease: JobLease, reason: string): Promise<SettleResult> {
+    return this.db.transaction((s) =>
+      settleJob(s, this.d, lease, {
+        toState: 'pending',
+        attemptOutcome: 'released',
+        failure: null,
+        reason,
+        // Not the job's fault: the attempt is given back.
+        jobAssignments: [sql`next_retry_at = ${s.now}`, sql`spent_attempts = spent_attempts - 1`],
+      }),
+    );
+  }
+
+  cancelJob(jobId: string): Promise<CancelResult> {
+    if (!isJobId(jobId)) return Promise.resolve({ ok: false, reason: 'not_found' });
+    return this.db.transaction((s) => cancelJob(s, this.d, jobId));
+  }
+
+  retryJob(jobId: string): Promise<RetryResult> {
+    if (!isJobId(jobId)) return Promise.resolve({ ok: false, reason: 'not_found' });
+    return this.db.transaction(async (s) => {
+      const result = await retryJob(s, this.d, jobId);
+      if (result.ok) await this.specifics.announceJobs(s);
+      return result;
+    });
+  }
+
+  getJob(jobId: string): Promise<JobDetails | null> {
+    if (!isJobId(jobId)) return Promise.resolve(null);
+    return this.db.transaction((s) => getJob(s, this.d, jobId));
+  }
+
+  listJobs(request: ListJobsRequest): Promise<JobPage> {
+    return this.db.transaction((s) => listJobs(s, this.d, request));
+  }
+
+  onJobsAvailable(listener: () => void): Promise<Unsubscribe> {
+    return this.specifics.onJobsAvailable(listener);
+  }
+
+  async close(): Promise<void> {
+    await this.specifics.close?.();
+    await this.db.close();
+  }
+}

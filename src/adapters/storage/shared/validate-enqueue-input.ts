@@ -1,0 +1,20 @@
+import type { EnqueueJobInput } from '../../../core/job-repository.js';
+
+/** Guards the ledger against values the schema would reject less clearly. */
+export function validateEnqueueInput(input: EnqueueJobInput, index: number): void {
+  const problems: string[] = [];
+  if (typeof input.pipeline !== 'string' || input.pipeline.length === 0 || input.pipeline.length > 200) {
+    problems.push('pipeline must be a non-empty string of at most 200 characters');
+  }
+  if (!Number.isInteger(input.maxAttempts) || input.maxAttempts < 1 || input.maxAttempts > 1000) {
+    problems.push('maxAttempts must be an integer from 1 to 1000');
+  }
+  if (input.priority !== undefined && (!Number.isInteger(input.priority) || Math.abs(input.priority) > 1_000_000)) {
+    problems.push('priority must be an integer from -1000000 to 1000000');
+  }
+  if (input.runAt !== undefined && Number.isNaN(input.runAt.getTime())) problems.push('runAt must be a valid date');
+  if (input.idempotencyKey !== undefined && (input.idempotencyKey.length === 0 || input.idempotencyKey.length > 200)) {
+    problems.push('idempotencyKey must be 1 to 200 characters');
+  }
+  if (problems.length > 0) throw new RangeError(`enqueue input ${index}: ${problems.join('; ')}`);
+}

@@ -1,0 +1,90 @@
+import { sql } from 'drizzle-orm';
+import type { ClaimRequest } from '../../../../core/job-repository.js';
+import type { Job } from '../../../../core/job.js';
+import { insertTransitions, type TransitionRecord } from '../../shared/queries/insert-transitions.js';
+import { jobFromRow, type Row } from '../../shared/job-rows.js';
+import type { SqlSession } from '../../shared/sql-database.js';
+import { sqliteDialect as d } from '../sqlite-dialect.js';
+import type { SqliteDatabase } from '../sqlite-database.js';
+
+const LEASE_EXPIRED = {
+  category: 'lease_lost',
+  code: 'LEASE_EXPIRED',
+  message: 'the lease expired without a heartbeat; the worker is presumed dead',
+} as const;
+
+/**
+ * SQLite has no SKIP LOCKED: `BEGIN IMMEDIATE` makes the claim the only writer, so the same steps
+ * as PostgreSQL's single statement run one after another inside one transaction.
+ */
+export function claimJobs(db: SqliteDatabase, request: ClaimRequest): Promise<Job[]> {
+  return db.transaction((s) => claimInTransaction(s, request));
+}
+
+async function claimInTransaction(s: SqlSession, { workerId, limit, leaseMs }: ClaimRequest): Promise<Job[]> {
+  const transitions: TransitionRecord[] = [];
+  const expired = await s.all<Row>(sql`
+    SELECT id, attempt_count, spent_attempts, max_attempts, cancel_requested FROM ingestion_jobs
+    WHERE state = 'running' AND lease_until < ${s.now}
+    ORDER BY lease_until LIMIT ${limit}`);
+
+  const rescuedIds: number[] = [];
+  for (const row of expired) {
+    const id = Number(row.id);
+    const attempt = Number(row.attempt_count);
+    await s.run(sql`
+      UPDATE job_attempts SET finished_at = ${s.now}, outcome = 'lease_expired',
+        failure_category = ${LEASE_EXPIRED.category}, failure_code = ${LEASE_EXPIRED.code},
+        failure_message = ${LEASE_EXPIRED.message}, failure_retryable = 1, duration_ms = ${s.now} - started_at
+      WHERE job_id = ${id} AND attempt_number = ${attempt} AND finished_at IS NULL`);
+    const cancel = d.readBool(row.cancel_requested);
+    if (!cancel && Number(row.spent_attempts) < Number(row.max_attempts)) {
+      rescuedIds.push(id);
+      transitions.push({ jobId: String(id), attemptNumber: attempt, fromState: 'running', toState: 'pending', reason: 'lease_expired' });
+      continue;
+    }
+    const toState = cancel ? 'cancelled' : 'exhausted';
+    await s.run(sql`
+      UPDATE ingestion_jobs SET state = ${toState}, claimed_by = NULL, lease_until = NULL,
+        finished_at = ${s.now}, updated_at = ${s.now}, failure_category = ${LEASE_EXPIRED.category},
+        failure_code = ${LEASE_EXPIRED.code}, failure_message = ${LEASE_EXPIRED.message}, failure_retryable = 1
+      WHERE id = ${id}`);
+    transitions.push({ jobId: String(id), attemptNumber: attempt, fromState: 'running', toState, reason: 'lease_expired' });
+  }
+
+  const room = limit - rescuedIds.length;
+  const due =
+    room <= 0
+      ? []
+      : await s.all<{ id: number }>(sql`
+          SELECT id FROM ingestion_jobs
+          WHERE state = 'pending' AND next_retry_at <= ${s.now}
+          ORDER BY priority DESC, next_retry_at, id LIMIT ${room}`);
+  const picked = [...rescuedIds, ...due.map((row) => row.id)];
+  if (picked.length === 0) {
+    await insertTransitions(s, d, transitions);
+    return [];
+  }
+
+  const claimed = await s.all<Row>(sql`
+    UPDATE ingestion_jobs
+    SET state = 'running', attempt_count = attempt_count + 1, spent_attempts = spent_attempts + 1,
+      claimed_by = ${workerId}, claimed_at = ${s.now}, last_heartbeat_at = ${s.now}, updated_at = ${s.now},
+      lease_until = ${d.addMs(s.now, leaseMs)}
+    WHERE id IN ${picked}
+    RETURNING *`);
+  const jobs = claimed.map((row) => jobFromRow(row, d));
+  jobs.sort((a, b) => b.priority - a.priority || a.nextRetryAt.getTime() - b.nextRetryAt.getTime() || Number(a.id) - Number(b.id));
+
+  await s.run(sql`
+    INSERT INTO job_attempts (job_id, attempt_number, worker_id, started_at)
+    VALUES ${sql.join(
+      jobs.map((job) => sql`(${Number(job.id)}, ${job.attemptCount}, ${workerId}, ${s.now})`),
+      sql`, `,
+    )}`);
+  for (const job of jobs) {
+    transitions.push({ jobId: job.id, attemptNumber: job.attemptCount, fromState: 'pending', toState: 'running', reason: 'claimed' });
+  }
+  await insertTransitions(s, d, transitions);
+  return jobs;
+}

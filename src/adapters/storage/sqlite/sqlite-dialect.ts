@@ -1,0 +1,27 @@
+import { sql } from 'drizzle-orm';
+import type { JsonObject } from '../../../core/job.js';
+import type { SqlDialect } from '../shared/sql-dialect.js';
+
+/** SQLite keeps instants as integer milliseconds since the epoch, JSON as text, booleans as 0/1. */
+export const sqliteDialect: SqlDialect = {
+  name: 'sqlite',
+  addMs: (time, ms) => sql`(${time} + ${Math.round(ms)})`,
+  msBetween: (from, to) => sql`(${to} - ${from})`,
+  time: (value) => sql`${value.getTime()}`,
+  json: (value) => sql`${JSON.stringify(value)}`,
+  bool: (value) => sql`${value ? 1 : 0}`,
+  id: (value) => sql`${Number(value)}`,
+  readTime: (value) => {
+    if (typeof value === 'number') return new Date(value);
+    throw new TypeError(`expected epoch milliseconds, got ${typeof value}`);
+  },
+  readJson: (value) => {
+    const parsed: unknown = typeof value === 'string' ? JSON.parse(value) : undefined;
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed as JsonObject;
+    throw new TypeError('expected a JSON object stored as text');
+  },
+  readBool: (value) => value === 1,
+};
+
+/** The database clock, in the unit the SQLite schema stores. */
+export const SQLITE_NOW_MS = sql`CAST(unixepoch('subsec') * 1000 AS INTEGER)`;

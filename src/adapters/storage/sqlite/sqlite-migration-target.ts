@@ -1,0 +1,57 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { MigrationFile } from '../migrations/migration-files.js';
+import type { AppliedMigration, MigrationTarget } from '../migrations/run-migrations.js';
+
+/**
+ * SQLite has no advisory locks; each file is applied under `BEGIN IMMEDIATE`, the database's write
+ * lock, after checking again that no other process applied it meanwhile.
+ */
+export function sqliteMigrationTarget(path: string): MigrationTarget {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 10000');
+  db.pragma('foreign_keys = ON');
+
+  return {
+    withLock: (work) => work(),
+    ensureLedger() {
+      db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+        version TEXT PRIMARY KEY,
+        checksum TEXT NOT NULL,
+        applied_at INTEGER NOT NULL
+      )`);
+      return Promise.resolve();
+    },
+    applied() {
+      return Promise.resolve(db.prepare('SELECT version, checksum FROM schema_migrations ORDER BY version').all() as AppliedMigration[]);
+    },
+    apply(file: MigrationFile) {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const existing = db.prepare('SELECT checksum FROM schema_migrations WHERE version = ?').get(file.version) as
+          | { checksum: string }
+          | undefined;
+        if (existing === undefined) {
+          db.exec(file.sql);
+          db.prepare(
+            "INSERT INTO schema_migrations (version, checksum, applied_at) VALUES (?, ?, CAST(unixepoch('subsec') * 1000 AS INTEGER))",
+          ).run(file.version, file.checksum);
+        } else if (existing.checksum !== file.checksum) {
+          throw new Error(`${file.version} was applied meanwhile by another process with a different checksum`);
+        }
+        db.exec('COMMIT');
+      } catch (error) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw error;
+      }
+      return Promise.resolve();
+    },
+    close() {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}
