@@ -1,13 +1,15 @@
 import { DEFAULT_SQLITE_PATH, loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { runProcess } from '../../src/platform/process-lifecycle.js';
+import { startApi } from '../../src/platform/start-api.js';
 import { startWorker } from '../../src/platform/start-worker.js';
 import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
 
 /**
- * The local all-in-one process for development: SQLite at ./storage/adapter.db, migrations applied
- * at start, loopback only. Any variable set in the environment still wins. Not the production shape:
- * there, run apps/api and apps/worker against PostgreSQL.
+ * The local all-in-one process for development (`npm start`): the API and a worker in one process,
+ * SQLite at ./storage/adapter.db, migrations applied at start, bound to 127.0.0.1, and the API open
+ * without a token. Any variable set in the environment still wins. Not the production shape: there,
+ * run apps/api and apps/worker against PostgreSQL.
  */
 const LOCAL_DEFAULTS = {
   DATABASE_DRIVER: 'sqlite',
@@ -27,10 +29,15 @@ await runProcess('server', async () => {
     onBackgroundError: (error) => logger.warn({ err: error }, 'database connection error'),
   });
   const worker = await startWorker(config, repository, logger);
-  logger.info({ driver: db.driver, database: db.driver === 'sqlite' ? db.path : 'postgres' }, 'local server running');
+  const api = await startApi(config, repository, logger);
+  logger.info(
+    { driver: db.driver, database: db.driver === 'sqlite' ? db.path : 'postgres', api: api.url },
+    'local server running (development only: API and worker in one process, no token required)',
+  );
   return {
     logger,
     shutdown: async () => {
+      await api.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
       await repository.close();
     },

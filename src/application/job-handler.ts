@@ -1,5 +1,6 @@
+import type { z } from 'zod';
 import type { CompleteJobInput } from '../core/job-repository.js';
-import type { Job } from '../core/job.js';
+import type { Job, JsonObject } from '../core/job.js';
 
 /** The logging the runtime needs; pino's loggers satisfy it. */
 export interface JobLogger {
@@ -26,5 +27,9 @@ export type JobHandlerResult = CompleteJobInput | undefined;
 
 export interface JobHandler {
   readonly pipeline: string;
+  /** What a job's scope must look like; checked before a job is stored. */
+  readonly scopeSchema: z.ZodType<JsonObject>;
+  /** What a job's params must look like; checked before a job is stored. */
+  readonly paramsSchema: z.ZodType<JsonObject>;
   run(context: JobContext): Promise<JobHandlerResult>;
 }

@@ -14,6 +14,8 @@ export interface EnqueueJobInput {
   runAt?: Date;
   /** Same key -> the existing job is returned and nothing new is stored. */
   idempotencyKey?: string;
+  /** Stored with the job, to compare a later request with the same idempotency key. */
+  requestFingerprint?: string;
   forceRepublish?: boolean;
   correlationId?: string;
   scheduleId?: string;

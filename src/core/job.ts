@@ -59,6 +59,8 @@ export interface Job {
   counters: JsonObject;
   forceRepublish: boolean;
   idempotencyKey: string | null;
+  /** Hash of what an idempotent request asked for, to tell a replay from a different request. */
+  requestFingerprint: string | null;
   cancelRequested: boolean;
   correlationId: string | null;
   scheduleId: string | null;

@@ -54,6 +54,7 @@ const fields = {
     ALLOW_INSECURE_INTERNAL_AUTH: boolean.default(false),
     HTTP_HOST: z.preprocess(unset, z.string().default('0.0.0.0')),
     HTTP_PORT: integer(0, 65_535).default(8080),
+    HTTP_BODY_LIMIT_BYTES: integer(1024, 10 * 1024 * 1024).default(65_536),
     LOG_LEVEL: z.preprocess(
       unset,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
@@ -112,7 +113,13 @@ export interface AppConfig {
     maxRetryDelayMs: number;
     shutdownTimeoutMs: number;
   };
-  http: { host: string; port: number; internalAuthToken: string | undefined; allowInsecureInternalAuth: boolean };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    internalAuthToken: string | undefined;
+    allowInsecureInternalAuth: boolean;
+  };
   logLevel: Env['LOG_LEVEL'];
   providers: {
     smoothcomp: { baseUrlOverride: string | undefined; requestsPerMinute: number; maxConcurrencyPerHost: number };
@@ -173,6 +180,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
     http: {
       host: env.HTTP_HOST,
       port: env.HTTP_PORT,
+      bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
       internalAuthToken: env.INTERNAL_AUTH_TOKEN,
       allowInsecureInternalAuth: env.ALLOW_INSECURE_INTERNAL_AUTH,
     },
@@ -186,4 +194,13 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
       espn: { baseUrl: env.ESPN_BASE_URL, requestsPerMinute: env.ESPN_REQUESTS_PER_MINUTE },
     },
   };
+}
+
+/** The API refuses to start open unless someone chose that explicitly. */
+export function apiAuthToken(config: AppConfig): string | undefined {
+  if (config.http.internalAuthToken !== undefined) return config.http.internalAuthToken;
+  if (config.http.allowInsecureInternalAuth) return undefined;
+  throw new ConfigError([
+    'INTERNAL_AUTH_TOKEN: is required for the API (at least 16 characters); set ALLOW_INSECURE_INTERNAL_AUTH=true only for local development',
+  ]);
 }

@@ -11,6 +11,7 @@ import { Worker, type WorkerOptions } from '../../src/application/worker.js';
 import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
 import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
 import type { TestDatabase } from '../support/test-databases.js';
+import { testHandler } from '../support/test-handler.js';
 import { sleep, waitFor } from '../support/wait-for.js';
 
 const silent = pino({ level: 'silent' });
@@ -76,17 +77,14 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
       const runs = new Map<string, number>();
       const live = new Set<string>();
       const overlaps: string[] = [];
-      const handler: JobHandler = {
-        pipeline,
-        async run({ job }) {
-          if (live.has(job.id)) overlaps.push(job.id);
-          live.add(job.id);
-          runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
-          await sleep(Math.random() < 0.1 ? 2 : 0);
-          live.delete(job.id);
-          return undefined;
-        },
-      };
+      const handler = testHandler(pipeline, async ({ job }) => {
+        if (live.has(job.id)) overlaps.push(job.id);
+        live.add(job.id);
+        runs.set(job.id, (runs.get(job.id) ?? 0) + 1);
+        await sleep(Math.random() < 0.1 ? 2 : 0);
+        live.delete(job.id);
+        return undefined;
+      });
       const total = 2_000;
       const enqueued = await repo.enqueueJobs(Array.from({ length: total }, (_, i) => ({ pipeline, scope: { n: i }, maxAttempts: 3 })));
       const pool = await Promise.all(Array.from({ length: 4 }, () => startWorker([handler], { concurrency: 8 })));
@@ -115,14 +113,12 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
       let release: () => void = () => undefined;
       const stalledMayFinish = new Promise<void>((resolve) => (release = resolve));
       const ranBy: string[] = [];
-      const handlerFor = (name: string, wait: boolean): JobHandler => ({
-        pipeline,
-        async run() {
+      const handlerFor = (name: string, wait: boolean): JobHandler =>
+        testHandler(pipeline, async () => {
           ranBy.push(name);
           if (wait) await stalledMayFinish;
           return { counters: { by: name } };
-        },
-      });
+        });
       const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
       // A worker whose heartbeats never come (a paused or partitioned process); with its one slot
       // taken it claims nothing more either.
@@ -149,10 +145,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
 
     it('retries retryable failures on the backoff schedule and ends exhausted', async () => {
       const pipeline = pipelineName();
-      const handler: JobHandler = {
-        pipeline,
-        run: () => Promise.reject(new JobError('network', 'ECONNREFUSED', 'provider refused the connection')),
-      };
+      const handler = testHandler(pipeline, () => Promise.reject(new JobError('network', 'ECONNREFUSED', 'provider refused the connection')));
       const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 4 }]);
       // No jitter: delays are exactly 150, 300, then capped at 400 ms.
       await startWorker([handler], { retryPolicy: { baseDelayMs: 150, maxDelayMs: 400 }, random: () => 0, pollIntervalMs: 20 });
@@ -171,10 +164,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
 
     it('fails a non-retryable error after one attempt, and an unknown pipeline as a validation error', async () => {
       const pipeline = pipelineName();
-      const handler: JobHandler = {
-        pipeline,
-        run: () => Promise.reject(new JobError('parse', 'MARKUP_DRIFT', 'the events table is gone')),
-      };
+      const handler = testHandler(pipeline, () => Promise.reject(new JobError('parse', 'MARKUP_DRIFT', 'the events table is gone')));
       const [parse, unknown] = await repo.enqueueJobs([
         { pipeline, scope: {}, maxAttempts: 5 },
         { pipeline: `${pipeline}.nobody-handles-this`, scope: {}, maxAttempts: 5 },
@@ -189,7 +179,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
 
     it('records an unexpected exception as a retryable internal failure', async () => {
       const pipeline = pipelineName();
-      const handler: JobHandler = { pipeline, run: () => Promise.reject(new TypeError('cannot read properties of undefined')) };
+      const handler = testHandler(pipeline, () => Promise.reject(new TypeError('cannot read properties of undefined')));
       const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 2 }]);
       await startWorker([handler], { pollIntervalMs: 20 });
       const details = await finalState(enqueued!.job.id);
@@ -201,9 +191,9 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
       const pipeline = pipelineName();
       let abortReason: unknown;
       const started: string[] = [];
-      const handler: JobHandler = {
+      const handler = testHandler(
         pipeline,
-        run: ({ job, signal }) =>
+        ({ job, signal }) =>
           new Promise((_, reject) => {
             started.push(job.id);
             signal.addEventListener('abort', () => {
@@ -211,7 +201,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
               reject(signal.reason as Error);
             });
           }),
-      };
+      );
       const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
       await startWorker([handler], { heartbeatIntervalMs: 100 });
       await waitFor('the handler to start', () => started.length > 0);
@@ -225,20 +215,17 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
 
     it('shuts down gracefully: finishes what fits before the deadline and releases the rest uncharged', async () => {
       const pipeline = pipelineName();
-      const handler: JobHandler = {
-        pipeline,
-        async run({ job, signal }) {
-          const ms = Number(job.params.ms);
-          await new Promise<void>((resolve, reject) => {
-            const timer = setTimeout(resolve, ms);
-            signal.addEventListener('abort', () => {
-              clearTimeout(timer);
-              reject(signal.reason as Error);
-            });
+      const handler = testHandler(pipeline, async ({ job, signal }) => {
+        const ms = Number(job.params.ms);
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, ms);
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(signal.reason as Error);
           });
-          return undefined;
-        },
-      };
+        });
+        return undefined;
+      });
       const [quick, slow] = await repo.enqueueJobs([
         { pipeline, scope: { n: 1 }, params: { ms: 100 }, maxAttempts: 1 },
         { pipeline, scope: { n: 2 }, params: { ms: 60_000 }, maxAttempts: 1 },
@@ -276,13 +263,10 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
         },
       });
       const logger = pino({ level: 'debug' }, sink);
-      const handler: JobHandler = {
-        pipeline,
-        run: ({ logger: jobLogger }) => {
-          jobLogger.info({ step: 'fetch' }, 'fetching');
-          return Promise.resolve(undefined);
-        },
-      };
+      const handler = testHandler(pipeline, ({ logger: jobLogger }) => {
+        jobLogger.info({ step: 'fetch' }, 'fetching');
+        return Promise.resolve(undefined);
+      });
       const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
       await startWorker([handler], { logger, workerId: 'logging-worker' });
       await finalState(enqueued!.job.id);

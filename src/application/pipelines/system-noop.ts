@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { JobError } from '../../core/job-error.js';
 import type { JobHandler } from '../job-handler.js';
 
@@ -8,14 +9,21 @@ export const SYSTEM_NOOP = 'system.noop';
  * `params.sleep_ms` makes it wait (abortably) first; `params.fail` makes it fail with that category
  * code, e.g. `{"fail": "network"}`.
  */
+const paramsSchema = z.strictObject({
+  sleep_ms: z.int().min(0).max(600_000).optional(),
+  fail: z.enum(['network', 'validation', 'internal']).optional(),
+});
+
 export const systemNoopHandler: JobHandler = {
   pipeline: SYSTEM_NOOP,
+  // Any label names a distinct scope, so tests and benchmarks can make many.
+  scopeSchema: z.strictObject({ label: z.string().min(1).max(200).optional() }),
+  paramsSchema,
   async run({ job, signal }) {
-    const sleepMs = job.params.sleep_ms;
-    if (typeof sleepMs === 'number' && sleepMs > 0) await abortableSleep(Math.min(sleepMs, 600_000), signal);
-    const fail = job.params.fail;
-    if (fail === 'network' || fail === 'validation' || fail === 'internal') {
-      throw new JobError(fail, 'NOOP_REQUESTED_FAILURE', `system.noop was asked to fail with ${fail}`);
+    const params = paramsSchema.parse(job.params);
+    if (params.sleep_ms !== undefined && params.sleep_ms > 0) await abortableSleep(params.sleep_ms, signal);
+    if (params.fail !== undefined) {
+      throw new JobError(params.fail, 'NOOP_REQUESTED_FAILURE', `system.noop was asked to fail with ${params.fail}`);
     }
     return undefined;
   },

@@ -35,6 +35,7 @@ export function jobFromRow(row: Row, d: SqlDialect): Job {
     counters: d.readJson(row.counters),
     forceRepublish: d.readBool(row.force_republish),
     idempotencyKey: nullableString(row.idempotency_key),
+    requestFingerprint: nullableString(row.request_fingerprint),
     cancelRequested: d.readBool(row.cancel_requested),
     correlationId: nullableString(row.correlation_id),
     scheduleId: nullableString(row.schedule_id),

@@ -27,12 +27,13 @@ async function insertChunk(s: SqlSession, d: SqlDialect, inputs: EnqueueJobInput
     const runAt = input.runAt === undefined ? s.now : d.time(input.runAt);
     return sql`(${input.pipeline}, ${d.json(input.scope)}, ${input.scopeKey ?? scopeKeyOf(input.scope)},
       ${d.json(input.params ?? {})}, ${input.priority ?? 0}, ${input.maxAttempts}, ${runAt},
-      ${input.idempotencyKey ?? null}, ${d.bool(input.forceRepublish ?? false)}, ${input.correlationId ?? null},
+      ${input.idempotencyKey ?? null}, ${input.requestFingerprint ?? null}, ${d.bool(input.forceRepublish ?? false)},
+      ${input.correlationId ?? null},
       ${input.scheduleId ?? null}, ${s.now}, ${s.now})`;
   });
   const inserted = await s.all<Row>(sql`
     INSERT INTO ingestion_jobs (pipeline, scope, scope_key, params, priority, max_attempts, next_retry_at,
-      idempotency_key, force_republish, correlation_id, schedule_id, created_at, updated_at)
+      idempotency_key, request_fingerprint, force_republish, correlation_id, schedule_id, created_at, updated_at)
     VALUES ${sql.join(values, sql`, `)}
     ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING *`);

@@ -1,0 +1,86 @@
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import type { EnqueueJob } from '../../../application/enqueue-job.js';
+import type { JobRepository } from '../../../core/job-repository.js';
+import { bearerAuth } from './bearer-auth.js';
+import { installErrorHandling } from './error-handler.js';
+import { requestIdFrom } from './request-id.js';
+import { registerEnqueueJobRoute } from './routes/enqueue-job-route.js';
+import { registerHealthRoutes, type ReadinessReport } from './routes/health-routes.js';
+import { registerJobRoutes } from './routes/job-routes.js';
+
+export const API_PREFIX = '/internal/v1';
+
+export interface HttpAppOptions {
+  repository: JobRepository;
+  enqueueJob: EnqueueJob;
+  readiness: () => Promise<ReadinessReport>;
+  isDraining: () => boolean;
+  /** The bearer token; `undefined` only when insecure mode was chosen explicitly. */
+  authToken: string | undefined;
+  logger: Logger;
+  bodyLimitBytes: number;
+  version: string;
+}
+
+/**
+ * The internal control-plane API. No CORS: it is called by services, not browsers. Health and the
+ * API description are open; everything else needs the bearer token.
+ */
+export async function createHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  // Typed as Fastify's logger interface so plugins see the default instance type.
+  const logger: FastifyBaseLogger = options.logger;
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: options.bodyLimitBytes,
+    genReqId: requestIdFrom,
+    requestIdHeader: false,
+    requestIdLogLabel: 'request_id',
+    disableRequestLogging: false,
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  // JSON only: any other body is refused with 415 instead of reaching validation as text.
+  app.removeContentTypeParser('text/plain');
+  installErrorHandling(app);
+  app.addHook('onSend', (request, reply, payload, done) => {
+    reply.header('x-request-id', request.id);
+    done(null, payload);
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'ingestion-adapter internal API',
+        version: options.version,
+        description: 'Enqueue ingestion jobs and inspect them. Errors are application/problem+json (RFC 9457).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  await app.register(
+    async (api) => {
+      api.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+      registerHealthRoutes(api, options.readiness, options.isDraining);
+      await api.register((secured, _options, done) => {
+        if (options.authToken !== undefined) secured.addHook('onRequest', bearerAuth(options.authToken));
+        registerEnqueueJobRoute(secured, options.enqueueJob);
+        registerJobRoutes(secured, options.repository);
+        done();
+      });
+    },
+    { prefix: API_PREFIX },
+  );
+  await app.register(fastifySwaggerUi, { routePrefix: `${API_PREFIX}/docs` });
+  return app;
+}

@@ -1,0 +1,70 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { EnqueueJob } from '../../../../application/enqueue-job.js';
+import { jobResource, jobSchema } from '../job-resource.js';
+import { HttpProblem, problemSchema } from '../problem.js';
+
+const jsonObject = z.record(z.string(), z.json());
+
+export const enqueueJobBody = z
+  .strictObject({
+    pipeline: z.string().min(1).max(200).describe('A registered pipeline, e.g. system.noop'),
+    scope: jsonObject.describe("What to ingest; checked by the pipeline's scope schema"),
+    params: jsonObject.optional().describe("Pipeline options; checked by the pipeline's params schema"),
+    priority: z.int().min(-1000).max(1000).optional().describe('Higher runs first; default 0'),
+    max_attempts: z.int().min(1).max(100).optional().describe('Attempt budget; default WORKER_MAX_ATTEMPTS'),
+    run_at: z.iso.datetime({ offset: true }).optional().describe('Not before this instant'),
+    force_republish: z.boolean().optional(),
+    correlation_id: z.string().min(1).max(200).optional().describe('Defaults to the request id'),
+  })
+  .meta({ id: 'EnqueueJobRequest' });
+
+const headers = z.looseObject({
+  'idempotency-key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters')
+    .optional()
+    .describe('Repeat a request safely: the same key and body return the first job (200)'),
+});
+
+/** POST /jobs: validate against the pipeline, store durably, answer 201 (or 200 for a replay). */
+export function registerEnqueueJobRoute(app: FastifyInstance, enqueueJob: EnqueueJob): void {
+  app.withTypeProvider<ZodTypeProvider>().post('/jobs', {
+    schema: {
+      summary: 'Enqueue an ingestion job',
+      tags: ['jobs'],
+      headers,
+      body: enqueueJobBody,
+      response: { 200: jobSchema, 201: jobSchema, 400: problemSchema, 401: problemSchema, 409: problemSchema, 413: problemSchema, 415: problemSchema },
+    },
+    handler: async (request, reply) => {
+      const body = request.body;
+      const idempotencyKey = request.headers['idempotency-key'];
+      const outcome = await enqueueJob.execute({
+        pipeline: body.pipeline,
+        scope: body.scope,
+        params: body.params,
+        ...(body.priority === undefined ? {} : { priority: body.priority }),
+        ...(body.max_attempts === undefined ? {} : { maxAttempts: body.max_attempts }),
+        ...(body.run_at === undefined ? {} : { runAt: new Date(body.run_at) }),
+        ...(body.force_republish === undefined ? {} : { forceRepublish: body.force_republish }),
+        correlationId: body.correlation_id ?? request.id,
+        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+      });
+      switch (outcome.kind) {
+        case 'invalid':
+          throw new HttpProblem(400, 'the job request is invalid', outcome.problems.map((p) => ({ ...p, field: `body.${p.field}` })));
+        case 'idempotency_conflict':
+          throw new HttpProblem(
+            409,
+            `Idempotency-Key was already used for job ${outcome.job.id} with a different request; use a new key for a different job`,
+          );
+        case 'replayed':
+          return reply.code(200).header('idempotent-replayed', 'true').header('location', `/internal/v1/jobs/${outcome.job.id}`).send(jobResource(outcome.job));
+        case 'created':
+          return reply.code(201).header('location', `/internal/v1/jobs/${outcome.job.id}`).send(jobResource(outcome.job));
+      }
+    },
+  });
+}

@@ -1,0 +1,106 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { JobRepository } from '../../../../core/job-repository.js';
+import { JOB_STATES, type JobState } from '../../../../core/job.js';
+import { jobDetailsResource, jobDetailsSchema, jobResource, jobSchema } from '../job-resource.js';
+import { HttpProblem, problemSchema } from '../problem.js';
+
+export const MAX_PAGE_SIZE = 200;
+
+const jobIdParams = z.strictObject({
+  id: z.string().regex(/^[1-9][0-9]{0,18}$/, 'must be a job id (a positive integer)'),
+});
+
+const listQuery = z.strictObject({
+  state: z
+    .string()
+    .regex(new RegExp(`^(${JOB_STATES.join('|')})(,(${JOB_STATES.join('|')}))*$`), `a comma-separated list of ${JOB_STATES.join(', ')}`)
+    .optional(),
+  pipeline: z.string().min(1).max(200).optional(),
+  scope_key: z.string().min(1).max(4000).optional(),
+  created_from: z.iso.datetime({ offset: true }).optional().describe('Inclusive'),
+  created_to: z.iso.datetime({ offset: true }).optional().describe('Exclusive'),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
+  cursor: z.string().min(1).max(500).optional().describe('next_cursor of the previous page'),
+});
+
+const jobPageSchema = z.object({ jobs: z.array(jobSchema), next_cursor: z.string().nullable() }).meta({ id: 'JobPage' });
+const cancelSchema = z
+  .object({ effect: z.enum(['cancelled', 'cancel_requested']).describe('cancel_requested: the worker aborts the running handler'), job: jobSchema })
+  .meta({ id: 'CancelResult' });
+
+const notFound = (id: string) => new HttpProblem(404, `job ${id} does not exist`);
+
+/** Listing, inspecting, cancelling and retrying jobs. */
+export function registerJobRoutes(app: FastifyInstance, repository: JobRepository): void {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  routes.get('/jobs', {
+    schema: {
+      summary: 'List jobs, newest first',
+      tags: ['jobs'],
+      querystring: listQuery,
+      response: { 200: jobPageSchema, 400: problemSchema, 401: problemSchema },
+    },
+    handler: async (request) => {
+      const q = request.query;
+      const page = await repository.listJobs({
+        filter: {
+          ...(q.state === undefined ? {} : { states: q.state.split(',') as JobState[] }),
+          ...(q.pipeline === undefined ? {} : { pipeline: q.pipeline }),
+          ...(q.scope_key === undefined ? {} : { scopeKey: q.scope_key }),
+          ...(q.created_from === undefined ? {} : { createdFrom: new Date(q.created_from) }),
+          ...(q.created_to === undefined ? {} : { createdTo: new Date(q.created_to) }),
+        },
+        limit: q.limit,
+        ...(q.cursor === undefined ? {} : { cursor: q.cursor }),
+      });
+      return { jobs: page.jobs.map(jobResource), next_cursor: page.nextCursor };
+    },
+  });
+
+  routes.get('/jobs/:id', {
+    schema: {
+      summary: 'A job with its attempts and state transitions',
+      tags: ['jobs'],
+      params: jobIdParams,
+      response: { 200: jobDetailsSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema },
+    },
+    handler: async (request) => {
+      const details = await repository.getJob(request.params.id);
+      if (details === null) throw notFound(request.params.id);
+      return jobDetailsResource(details);
+    },
+  });
+
+  routes.post('/jobs/:id/cancel', {
+    schema: {
+      summary: 'Cancel a job: pending ones at once, running ones by aborting their handler',
+      tags: ['jobs'],
+      params: jobIdParams,
+      response: { 200: cancelSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema, 409: problemSchema },
+    },
+    handler: async (request) => {
+      const result = await repository.cancelJob(request.params.id);
+      if (result.ok) return { effect: result.effect, job: jobResource(result.job) };
+      if (result.reason === 'not_found') throw notFound(request.params.id);
+      throw new HttpProblem(409, `job ${request.params.id} is ${result.state}; only pending or running jobs can be cancelled`);
+    },
+  });
+
+  routes.post('/jobs/:id/retry', {
+    schema: {
+      summary: 'Run a failed, exhausted or cancelled job again with a fresh attempt budget',
+      tags: ['jobs'],
+      params: jobIdParams,
+      response: { 200: jobSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema, 409: problemSchema },
+    },
+    handler: async (request) => {
+      const result = await repository.retryJob(request.params.id);
+      if (result.ok) return jobResource(result.job);
+      if (result.reason === 'not_found') throw notFound(request.params.id);
+      throw new HttpProblem(409, `job ${request.params.id} is ${result.state}; only failed, exhausted or cancelled jobs can be retried`);
+    },
+  });
+}

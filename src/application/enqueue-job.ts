@@ -1,0 +1,88 @@
+import { canonicalJson } from '../core/canonical-json.js';
+import type { JobRepository } from '../core/job-repository.js';
+import type { Job } from '../core/job.js';
+import { scopeKeyOf } from '../core/scope-key.js';
+import { sha256Hex } from '../core/sha256.js';
+import { problemsFromZod, type FieldProblem } from './field-problem.js';
+import type { HandlerRegistry } from './handler-registry.js';
+
+export interface EnqueueJobRequest {
+  pipeline: string;
+  scope: unknown;
+  params?: unknown;
+  priority?: number;
+  maxAttempts?: number;
+  runAt?: Date;
+  forceRepublish?: boolean;
+  correlationId?: string;
+  idempotencyKey?: string;
+}
+
+export type EnqueueJobOutcome =
+  | { kind: 'created'; job: Job }
+  /** The idempotency key matched a job made by the same request. */
+  | { kind: 'replayed'; job: Job }
+  /** The idempotency key matched a job made by a different request. */
+  | { kind: 'idempotency_conflict'; job: Job }
+  | { kind: 'invalid'; problems: FieldProblem[] };
+
+/**
+ * Checks a job request against its pipeline (registered, scope and params valid by the pipeline's
+ * own schemas) and stores it. With an idempotency key, a repeat of the same request returns the
+ * first job and a different request under the same key is refused.
+ */
+export class EnqueueJob {
+  constructor(
+    private readonly repository: JobRepository,
+    private readonly handlers: HandlerRegistry,
+    private readonly defaults: { maxAttempts: number },
+  ) {}
+
+  async execute(request: EnqueueJobRequest): Promise<EnqueueJobOutcome> {
+    const handler = this.handlers.get(request.pipeline);
+    if (handler === undefined) {
+      return {
+        kind: 'invalid',
+        problems: [{ field: 'pipeline', message: `unknown pipeline; registered: ${this.handlers.pipelines().join(', ')}` }],
+      };
+    }
+    const scope = handler.scopeSchema.safeParse(request.scope);
+    const params = handler.paramsSchema.safeParse(request.params ?? {});
+    const problems = [
+      ...(scope.success ? [] : problemsFromZod('scope', scope.error)),
+      ...(params.success ? [] : problemsFromZod('params', params.error)),
+    ];
+    if (!scope.success || !params.success) return { kind: 'invalid', problems };
+
+    const resolved = {
+      pipeline: request.pipeline,
+      scope: scope.data,
+      params: params.data,
+      priority: request.priority ?? 0,
+      maxAttempts: request.maxAttempts ?? this.defaults.maxAttempts,
+      runAt: request.runAt?.toISOString() ?? null,
+      forceRepublish: request.forceRepublish ?? false,
+    };
+    const fingerprint = request.idempotencyKey === undefined ? undefined : sha256Hex(canonicalJson(resolved));
+    const [result] = await this.repository.enqueueJobs([
+      {
+        pipeline: resolved.pipeline,
+        scope: resolved.scope,
+        scopeKey: scopeKeyOf(resolved.scope),
+        params: resolved.params,
+        priority: resolved.priority,
+        maxAttempts: resolved.maxAttempts,
+        forceRepublish: resolved.forceRepublish,
+        ...(request.runAt === undefined ? {} : { runAt: request.runAt }),
+        ...(request.correlationId === undefined ? {} : { correlationId: request.correlationId }),
+        ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
+        ...(fingerprint === undefined ? {} : { requestFingerprint: fingerprint }),
+      },
+    ]);
+    if (result === undefined) throw new Error('enqueue returned no job');
+    if (result.created) return { kind: 'created', job: result.job };
+    return result.job.requestFingerprint === fingerprint
+      ? { kind: 'replayed', job: result.job }
+      : { kind: 'idempotency_conflict', job: result.job };
+  }
+}

@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { createHttpApp } from '../adapters/transport/http/create-http-app.js';
+import { EnqueueJob } from '../application/enqueue-job.js';
+import { HandlerRegistry } from '../application/handler-registry.js';
+import type { JobHandler } from '../application/job-handler.js';
+import type { JobRepository } from '../core/job-repository.js';
+import { apiAuthToken, type AppConfig } from './config.js';
+import { databaseReadiness } from './readiness.js';
+import { builtInHandlers } from './start-worker.js';
+
+export interface RunningApi {
+  app: FastifyInstance;
+  /** The address it listens on, e.g. http://127.0.0.1:8080. */
+  url: string;
+  /** Readiness turns 503, in-flight requests finish, then the server closes. */
+  stop(): Promise<void>;
+}
+
+const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+export async function buildApi(
+  config: AppConfig,
+  repository: JobRepository,
+  logger: Logger,
+  handlers: JobHandler[] = builtInHandlers(),
+): Promise<{ app: FastifyInstance; setDraining: () => void }> {
+  const authToken = apiAuthToken(config);
+  if (authToken === undefined) {
+    logger.warn({}, 'ALLOW_INSECURE_INTERNAL_AUTH=true: the API accepts requests without a token; never do this outside local development');
+  }
+  let draining = false;
+  const app = await createHttpApp({
+    repository,
+    enqueueJob: new EnqueueJob(repository, new HandlerRegistry(handlers), { maxAttempts: config.worker.maxAttempts }),
+    readiness: databaseReadiness(config.database),
+    isDraining: () => draining,
+    authToken,
+    logger,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    version: packageVersion,
+  });
+  return { app, setDraining: () => (draining = true) };
+}
+
+export async function startApi(config: AppConfig, repository: JobRepository, logger: Logger, handlers?: JobHandler[]): Promise<RunningApi> {
+  const { app, setDraining } = await buildApi(config, repository, logger, handlers);
+  const url = await app.listen({ host: config.http.host, port: config.http.port });
+  logger.info({ url, docs: `${url}/internal/v1/docs` }, 'API listening');
+  return {
+    app,
+    url,
+    stop: async () => {
+      setDraining();
+      await app.close();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type { FastifyInstance } from 'fastify';
+import { Writable } from 'node:stream';
+import type { JobRepository } from '../../src/core/job-repository.js';
+import { loadConfig, type AppConfig } from '../../src/platform/config.js';
+import { createLogger } from '../../src/platform/logger.js';
+import { buildApi } from '../../src/platform/start-api.js';
+import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
+import { createSqliteDatabase, type TestDatabase } from '../support/test-databases.js';
+
+export const TOKEN = 'test-token-0123456789abcdef';
+
+export interface ApiHarness {
+  app: FastifyInstance;
+  repository: JobRepository;
+  config: AppConfig;
+  /** Every log line the app wrote, parsed. */
+  logs: Record<string, unknown>[];
+  rawLogs: string[];
+  setDraining: () => void;
+  close(): Promise<void>;
+}
+
+/** The real API on a real SQLite file, with a captured logger; `env` overrides the settings. */
+export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
+  const database: TestDatabase = await createSqliteDatabase();
+  const config = loadConfig({
+    DATABASE_DRIVER: 'sqlite',
+    DATABASE_DSN: database.dsn,
+    INTERNAL_AUTH_TOKEN: TOKEN,
+    HTTP_BODY_LIMIT_BYTES: '4096',
+    WORKER_MAX_ATTEMPTS: '3',
+    ...env,
+  });
+  await migrateDatabase(config.database);
+  const repository = openJobRepository(config.database);
+  const logs: Record<string, unknown>[] = [];
+  const rawLogs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      const text = chunk.toString();
+      rawLogs.push(text);
+      logs.push(JSON.parse(text) as Record<string, unknown>);
+      done();
+    },
+  });
+  const logger = createLogger('info', sink);
+  const { app, setDraining } = await buildApi(config, repository, logger);
+  await app.ready();
+  return {
+    app,
+    repository,
+    config,
+    logs,
+    rawLogs,
+    setDraining,
+    close: async () => {
+      await app.close();
+      await repository.close();
+      await database.drop();
+    },
+  };
+}
+
+export const auth = { authorization: `Bearer ${TOKEN}` };
