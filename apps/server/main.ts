@@ -3,7 +3,7 @@ import { createLogger } from '../../src/platform/logger.js';
 import { runProcess } from '../../src/platform/process-lifecycle.js';
 import { startApi } from '../../src/platform/start-api.js';
 import { startWorker } from '../../src/platform/start-worker.js';
-import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
+import { prepareStorage } from '../../src/platform/storage.js';
 
 /**
  * The local all-in-one process for development (`npm start`): the API and a worker in one process,
@@ -22,16 +22,11 @@ const LOCAL_DEFAULTS = {
 await runProcess('server', async () => {
   const config = loadConfig(process.env, LOCAL_DEFAULTS);
   const logger = createLogger(config.logLevel);
-  const db = config.database;
-  if (db.runMigrations) logger.info(await migrateDatabase(db), 'migrations applied');
-  const repository = openJobRepository(db, {
-    applicationName: 'ingestion-adapter:server',
-    onBackgroundError: (error) => logger.warn({ err: error }, 'database connection error'),
-  });
+  const repository = await prepareStorage(config, logger, 'server');
   const worker = await startWorker(config, repository, logger);
   const api = await startApi(config, repository, logger);
   logger.info(
-    { driver: db.driver, database: db.driver === 'sqlite' ? db.path : 'postgres', api: api.url },
+    { api: api.url },
     'local server running (development only: API and worker in one process, no token required)',
   );
   return {

@@ -5,7 +5,9 @@ import { createPostgresJobRepository } from '../adapters/storage/postgres/create
 import { postgresMigrationTarget } from '../adapters/storage/postgres/postgres-migration-target.js';
 import { createSqliteJobRepository } from '../adapters/storage/sqlite/create-sqlite-job-repository.js';
 import { sqliteMigrationTarget } from '../adapters/storage/sqlite/sqlite-migration-target.js';
+import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
+import { redactDsn } from './logger.js';
 
 type DatabaseConfig = AppConfig['database'];
 
@@ -44,4 +46,19 @@ export async function checkMigrations(database: DatabaseConfig): Promise<Migrati
   } finally {
     await target.close();
   }
+}
+
+/** What every process does first: say where its data lives, migrate if asked, open the repository. */
+export async function prepareStorage(
+  config: AppConfig,
+  logger: Logger,
+  role: 'api' | 'worker' | 'server',
+): Promise<JobRepository> {
+  const db = config.database;
+  logger.info({ role, driver: db.driver, database: db.driver === 'postgres' ? redactDsn(db.dsn) : db.path }, `starting ${role}`);
+  if (db.runMigrations) logger.info(await migrateDatabase(db), 'migrations applied');
+  return openJobRepository(db, {
+    applicationName: `ingestion-adapter:${role}`,
+    onBackgroundError: (error) => logger.warn({ err: error }, 'database connection error'),
+  });
 }
