@@ -209,7 +209,7 @@ export class Worker {
         await this.settleAborted(execution);
         return;
       }
-      await this.settleFailure(execution, failureFromError(error));
+      await this.settleFailure(execution, failureFromError(error), error instanceof JobError ? error.retryAfterMs : undefined);
       return;
     }
     if (execution.released) return;
@@ -217,14 +217,15 @@ export class Worker {
     if (settled?.applied === true) logger.info({ duration_ms: Math.round(this.monotonicNow() - startedAt) }, 'job succeeded');
   }
 
-  private async settleFailure(execution: Execution, failure: JobFailure): Promise<void> {
+  /** `minDelayMs`: the source's Retry-After, which the backoff never undercuts. */
+  private async settleFailure(execution: Execution, failure: JobFailure, minDelayMs = 0): Promise<void> {
     if (execution.released) return;
     const { job } = execution;
     const outcome = decideFailureOutcome({
       failure,
       spentAttempts: job.spentAttempts,
       maxAttempts: job.maxAttempts,
-      retryDelayMs: retryDelayMs(this.options.retryPolicy, job.spentAttempts, this.random),
+      retryDelayMs: Math.max(minDelayMs, retryDelayMs(this.options.retryPolicy, job.spentAttempts, this.random)),
     });
     const settled = await this.settle(execution, () => this.options.repository.failJob(execution.lease, failure, outcome));
     if (settled?.applied === true) {

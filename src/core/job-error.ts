@@ -21,13 +21,21 @@ export class JobError extends Error {
   readonly category: FailureCategory;
   readonly code: string;
   readonly retryable: boolean;
+  /** The source asked us to wait at least this long (Retry-After), or the category calls for it. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(category: FailureCategory, code: string, message: string, options?: { retryable?: boolean; cause?: unknown }) {
+  constructor(
+    category: FailureCategory,
+    code: string,
+    message: string,
+    options?: { retryable?: boolean; retryAfterMs?: number; cause?: unknown },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'JobError';
     this.category = category;
     this.code = code;
     this.retryable = options?.retryable ?? RETRYABLE_BY_DEFAULT[category];
+    this.retryAfterMs = options?.retryAfterMs;
   }
 
   toFailure(): JobFailure {

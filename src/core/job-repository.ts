@@ -1,4 +1,6 @@
 import type { FailureOutcome } from './failure-outcome.js';
+import type { IngestionResultInput } from './ingestion-store.js';
+import type { PublicationDecision } from './publication-decision.js';
 import type { Job, JobDetails, JobFailure, JobLease, JobState, JsonObject } from './job.js';
 
 export interface EnqueueJobInput {
@@ -44,12 +46,20 @@ export interface LeaseRenewal {
 }
 
 /** A settle either took effect, or changed nothing because the caller no longer holds the lease. */
-export type SettleResult = { applied: true; state: JobState } | { applied: false; reason: 'lease_lost' };
+export type SettleResult =
+  | { applied: true; state: JobState; publication?: PublicationDecision & { version: number | null } }
+  | { applied: false; reason: 'lease_lost' };
 
 export interface CompleteJobInput {
   counters?: JsonObject;
   parserVersion?: string;
   normalizerVersion?: string;
+  /**
+   * Normalized content to record. In the same transaction as the success: the normalized result is
+   * upserted, the publication decision taken against the scope's latest publication (serialized per
+   * scope), and a publication written when it says so.
+   */
+  ingestion?: IngestionResultInput;
 }
 
 export type CancelResult =

@@ -1,9 +1,10 @@
 import type { JobRepository } from '../core/job-repository.js';
 import { migrationsDirectory, readMigrationFiles } from '../adapters/storage/migrations/migration-files.js';
 import { migrationStatus, runMigrations, type MigrationStatus, type MigrationTarget } from '../adapters/storage/migrations/run-migrations.js';
-import { createPostgresJobRepository } from '../adapters/storage/postgres/create-postgres-job-repository.js';
+import { createPostgresStorage } from '../adapters/storage/postgres/create-postgres-job-repository.js';
 import { postgresMigrationTarget } from '../adapters/storage/postgres/postgres-migration-target.js';
-import { createSqliteJobRepository } from '../adapters/storage/sqlite/create-sqlite-job-repository.js';
+import { createSqliteStorage } from '../adapters/storage/sqlite/create-sqlite-job-repository.js';
+import type { Storage } from '../adapters/storage/shared/storage.js';
 import { sqliteMigrationTarget } from '../adapters/storage/sqlite/sqlite-migration-target.js';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
@@ -15,8 +16,16 @@ export function openJobRepository(
   database: DatabaseConfig,
   options: { applicationName?: string; onBackgroundError?: (error: Error) => void } = {},
 ): JobRepository {
-  if (database.driver === 'sqlite') return createSqliteJobRepository({ path: database.path });
-  return createPostgresJobRepository({
+  return openStorage(database, options).jobs;
+}
+
+/** The job ledger and the ingestion store on the configured database. */
+export function openStorage(
+  database: DatabaseConfig,
+  options: { applicationName?: string; onBackgroundError?: (error: Error) => void } = {},
+): Storage {
+  if (database.driver === 'sqlite') return createSqliteStorage({ path: database.path });
+  return createPostgresStorage({
     connectionString: database.dsn,
     maxConnections: database.maxOpenConns,
     minIdleConnections: database.maxIdleConns,

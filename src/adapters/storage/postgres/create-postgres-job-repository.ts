@@ -1,6 +1,8 @@
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import type { JobRepository } from '../../../core/job-repository.js';
+import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
+import type { Storage } from '../shared/storage.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
 import { JOBS_AVAILABLE_CHANNEL, JobAvailableListener } from './job-available-listener.js';
 import { PgDatabase } from './pg-database.js';
@@ -35,12 +37,17 @@ export function createPgPool(options: PostgresOptions): pg.Pool {
 }
 
 export function createPostgresJobRepository(options: PostgresOptions): JobRepository {
+  return createPostgresStorage(options).jobs;
+}
+
+/** The job ledger and the ingestion store over one pool; closing `jobs` closes both. */
+export function createPostgresStorage(options: PostgresOptions): Storage {
   const db = new PgDatabase(createPgPool(options));
   const listener = new JobAvailableListener(
     { connectionString: options.connectionString, application_name: `${options.applicationName ?? 'ingestion-adapter'}:listen` },
     (error) => options.onBackgroundError?.(error),
   );
-  return new SqlJobRepository(db, pgDialect, {
+  const jobs = new SqlJobRepository(db, pgDialect, {
     claimJobs: (request) => claimJobs(db, request),
     // Delivered when the enqueueing transaction commits, to every listening worker on any host.
     announceJobs: async (s) => {
@@ -49,4 +56,5 @@ export function createPostgresJobRepository(options: PostgresOptions): JobReposi
     onJobsAvailable: (callback) => listener.subscribe(callback),
     close: () => listener.close(),
   });
+  return { jobs, ingestion: new SqlIngestionStore(db, pgDialect) };
 }

@@ -11,6 +11,14 @@ export const pgDialect: SqlDialect = {
   json: (value) => sql`${JSON.stringify(value)}::jsonb`,
   bool: (value) => sql`${value}::boolean`,
   id: (value) => sql`${value}::bigint`,
+  jsonContains: (column, filter) => sql`${column} @> ${JSON.stringify(filter)}::jsonb`,
+  lockScope: async (session, key) => {
+    await session.all(sql`SELECT pg_advisory_xact_lock(hashtextextended(${key}, 0))`);
+  },
+  readBytes: (value) => {
+    if (value instanceof Uint8Array) return value;
+    throw new TypeError('expected bytea');
+  },
   readTime: (value) => {
     if (value instanceof Date) return value;
     throw new TypeError(`expected a timestamptz, got ${typeof value}`);

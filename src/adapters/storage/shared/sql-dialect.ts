@@ -1,5 +1,6 @@
 import type { SQL } from 'drizzle-orm';
 import type { JsonObject } from '../../../core/job.js';
+import type { SqlSession } from './sql-database.js';
 
 /** How the two databases differ in writing and reading values; queries stay the same text otherwise. */
 export interface SqlDialect {
@@ -13,6 +14,14 @@ export interface SqlDialect {
   bool(value: boolean): SQL;
   /** A job id parameter (decimal string in the domain). */
   id(value: string): SQL;
+  /** `column` holds a JSON object with every field of `filter` equal to its value. */
+  jsonContains(column: SQL, filter: JsonObject): SQL;
+  /**
+   * Serializes publication for one scope until the transaction ends (an advisory lock on
+   * PostgreSQL; on SQLite the transaction's write lock already does).
+   */
+  lockScope(session: SqlSession, key: string): Promise<void>;
+  readBytes(value: unknown): Uint8Array;
   readTime(value: unknown): Date;
   readJson(value: unknown): JsonObject;
   readBool(value: unknown): boolean;

@@ -23,6 +23,7 @@ import { insertJobs } from './queries/insert-jobs.js';
 import { listJobs } from './queries/list-jobs.js';
 import { renewLeases } from './queries/renew-leases.js';
 import { retryJob } from './queries/retry-job.js';
+import { recordIngestionResult } from './queries/record-ingestion-result.js';
 import { jobFailureAssignments, settleJob } from './queries/settle-job.js';
 import type { SqlDatabase, SqlSession } from './sql-database.js';
 import type { SqlDialect } from './sql-dialect.js';
@@ -72,8 +73,8 @@ export class SqlJobRepository implements JobRepository {
   }
 
   completeJob(lease: JobLease, input: CompleteJobInput): Promise<SettleResult> {
-    return this.db.transaction((s) =>
-      settleJob(s, this.d, lease, {
+    return this.db.transaction(async (s) => {
+      const settled = await settleJob(s, this.d, lease, {
         toState: 'succeeded',
         attemptOutcome: 'succeeded',
         failure: null,
@@ -86,8 +87,13 @@ export class SqlJobRepository implements JobRepository {
           ...(input.parserVersion === undefined ? [] : [sql`parser_version = ${input.parserVersion}`]),
           ...(input.normalizerVersion === undefined ? [] : [sql`normalizer_version = ${input.normalizerVersion}`]),
         ],
-      }),
-    );
+      });
+      // The fence came first: a worker that lost its lease records nothing and publishes nothing.
+      if (!settled.applied) return settled;
+      if (input.ingestion === undefined) return { applied: true, state: settled.state };
+      const publication = await recordIngestionResult(s, this.d, lease, settled.job, input.ingestion);
+      return { applied: true, state: settled.state, publication };
+    });
   }
 
   failJob(lease: JobLease, failure: JobFailure, outcome: FailureOutcome): Promise<SettleResult> {
@@ -103,7 +109,7 @@ export class SqlJobRepository implements JobRepository {
             ? sql`next_retry_at = ${this.d.addMs(s.now, outcome.retryDelayMs)}`
             : sql`finished_at = ${s.now}`,
         ],
-      }),
+      }).then(publicSettleResult),
     );
   }
 
@@ -121,7 +127,7 @@ export class SqlJobRepository implements JobRepository {
         failure,
         reason: 'cancelled_by_operator',
         jobAssignments: [sql`finished_at = ${s.now}`, ...jobFailureAssignments(this.d, failure)],
-      }),
+      }).then(publicSettleResult),
     );
   }
 
@@ -134,7 +140,7 @@ export class SqlJobRepository implements JobRepository {
         reason,
         // Not the job's fault: the attempt is given back.
         jobAssignments: [sql`next_retry_at = ${s.now}`, sql`spent_attempts = spent_attempts - 1`],
-      }),
+      }).then(publicSettleResult),
     );
   }
 
@@ -169,4 +175,9 @@ export class SqlJobRepository implements JobRepository {
     await this.specifics.close?.();
     await this.db.close();
   }
+}
+
+/** What callers see of a settle: whether it applied, not the row it touched. */
+function publicSettleResult(settled: Awaited<ReturnType<typeof settleJob>>): SettleResult {
+  return settled.applied ? { applied: true, state: settled.state } : { applied: false, reason: settled.reason };
 }

@@ -1,6 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { JobRepository } from '../../../core/job-repository.js';
+import type { Storage } from '../shared/storage.js';
+import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
 import { claimJobs } from './queries/claim-jobs.js';
 import { SqliteDatabase, type SqliteOptions } from './sqlite-database.js';
@@ -13,9 +15,14 @@ import { sqliteDialect } from './sqlite-dialect.js';
 const inProcessWakeups = new EventEmitter().setMaxListeners(0);
 
 export function createSqliteJobRepository(options: SqliteOptions): JobRepository {
+  return createSqliteStorage(options).jobs;
+}
+
+/** The job ledger and the ingestion store over one connection; closing `jobs` closes both. */
+export function createSqliteStorage(options: SqliteOptions): Storage {
   const db = new SqliteDatabase(options);
   const channel = `jobs:${options.path === ':memory:' ? String(Math.random()) : resolve(options.path)}`;
-  return new SqlJobRepository(db, sqliteDialect, {
+  const jobs = new SqlJobRepository(db, sqliteDialect, {
     claimJobs: (request) => claimJobs(db, request),
     announceJobs: () => {
       // After the commit, so a woken worker finds the jobs.
@@ -30,4 +37,5 @@ export function createSqliteJobRepository(options: SqliteOptions): JobRepository
       });
     },
   });
+  return { jobs, ingestion: new SqlIngestionStore(db, sqliteDialect) };
 }

@@ -11,6 +11,27 @@ export const sqliteDialect: SqlDialect = {
   json: (value) => sql`${JSON.stringify(value)}`,
   bool: (value) => sql`${value ? 1 : 0}`,
   id: (value) => sql`${Number(value)}`,
+  jsonContains: (column, filter) => {
+    const entries = Object.entries(filter);
+    if (entries.length === 0) return sql`1 = 1`;
+    // json_extract returns SQL values, so strings and numbers compare as they are; objects as JSON text.
+    return sql.join(
+      entries.map(([key, value]) => {
+        const path = `$.${JSON.stringify(key)}`;
+        if (value === null) return sql`json_type(${column}, ${path}) = 'null'`;
+        if (typeof value === 'boolean') return sql`json_extract(${column}, ${path}) = ${value ? 1 : 0}`;
+        if (typeof value === 'object') return sql`json(json_extract(${column}, ${path})) = json(${JSON.stringify(value)})`;
+        return sql`json_extract(${column}, ${path}) = ${value}`;
+      }),
+      sql` AND `,
+    );
+  },
+  // BEGIN IMMEDIATE already made this transaction the only writer.
+  lockScope: () => Promise.resolve(),
+  readBytes: (value) => {
+    if (value instanceof Uint8Array) return value;
+    throw new TypeError('expected a BLOB');
+  },
   readTime: (value) => {
     if (typeof value === 'number') return new Date(value);
     throw new TypeError(`expected epoch milliseconds, got ${typeof value}`);

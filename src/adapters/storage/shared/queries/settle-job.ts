@@ -19,7 +19,12 @@ export interface SettleSpec {
  * Moves a running job out of `running` for the worker that holds its lease. Fenced on (job, attempt
  * number, worker): when the lease was lost the update matches nothing, and nothing else is written.
  */
-export async function settleJob(s: SqlSession, d: SqlDialect, lease: JobLease, spec: SettleSpec): Promise<SettleResult> {
+export async function settleJob(
+  s: SqlSession,
+  d: SqlDialect,
+  lease: JobLease,
+  spec: SettleSpec,
+): Promise<(SettleResult & { applied: true; job: { pipeline: string; scopeKey: string } }) | (SettleResult & { applied: false })> {
   const failure = spec.failure;
   const assignments = [
     sql`state = ${spec.toState}`,
@@ -28,12 +33,13 @@ export async function settleJob(s: SqlSession, d: SqlDialect, lease: JobLease, s
     sql`updated_at = ${s.now}`,
     ...(spec.jobAssignments ?? []),
   ];
-  const updated = await s.all<{ id: unknown }>(sql`
+  const updated = await s.all<{ pipeline: string; scope_key: string }>(sql`
     UPDATE ingestion_jobs SET ${sql.join(assignments, sql`, `)}
     WHERE id = ${d.id(lease.jobId)} AND state = 'running'
       AND claimed_by = ${lease.workerId} AND attempt_count = ${lease.attemptNumber}
-    RETURNING id`);
-  if (updated.length === 0) return { applied: false, reason: 'lease_lost' };
+    RETURNING pipeline, scope_key`);
+  const row = updated[0];
+  if (row === undefined) return { applied: false, reason: 'lease_lost' };
 
   await s.run(sql`
     UPDATE job_attempts SET finished_at = ${s.now}, outcome = ${spec.attemptOutcome},
@@ -45,7 +51,7 @@ export async function settleJob(s: SqlSession, d: SqlDialect, lease: JobLease, s
   await insertTransitions(s, d, [
     { jobId: lease.jobId, attemptNumber: lease.attemptNumber, fromState: 'running', toState: spec.toState, reason: spec.reason },
   ]);
-  return { applied: true, state: spec.toState };
+  return { applied: true, state: spec.toState, job: { pipeline: row.pipeline, scopeKey: row.scope_key } };
 }
 
 /** Assignments that put a failure on the job row. */

@@ -1,0 +1,8 @@
+import type { IngestionStore } from '../../../core/ingestion-store.js';
+import type { JobRepository } from '../../../core/job-repository.js';
+
+/** Both stores over one database handle; closing `jobs` closes the handle. */
+export interface Storage {
+  jobs: JobRepository;
+  ingestion: IngestionStore;
+}
