@@ -2,6 +2,8 @@ import { apiAuthToken, loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { runProcess } from '../../src/platform/process-lifecycle.js';
 import { startApi } from '../../src/platform/start-api.js';
+import { createFetcher } from '../../src/platform/fetcher.js';
+import { createHandlers } from '../../src/platform/handlers.js';
 import { prepareStorage } from '../../src/platform/storage.js';
 
 /** The control-plane API process. Requires INTERNAL_AUTH_TOKEN unless ALLOW_INSECURE_INTERNAL_AUTH=true. */
@@ -9,13 +11,16 @@ await runProcess('api', async () => {
   const config = loadConfig(process.env);
   apiAuthToken(config); // refuse to start without a token before touching anything
   const logger = createLogger(config.logLevel);
-  const repository = await prepareStorage(config, logger, 'api');
-  const api = await startApi(config, repository, logger);
+  const storage = await prepareStorage(config, logger, 'api');
+  const fetcher = createFetcher(config);
+  const handlers = createHandlers({ fetcher, store: storage.ingestion });
+  const api = await startApi(config, storage, logger, handlers);
   return {
     logger,
     shutdown: async () => {
       await api.stop();
-      await repository.close();
+      await fetcher.close();
+      await storage.jobs.close();
     },
   };
 });

@@ -3,6 +3,8 @@ import { createLogger } from '../../src/platform/logger.js';
 import { runProcess } from '../../src/platform/process-lifecycle.js';
 import { startApi } from '../../src/platform/start-api.js';
 import { startWorker } from '../../src/platform/start-worker.js';
+import { createFetcher } from '../../src/platform/fetcher.js';
+import { createHandlers } from '../../src/platform/handlers.js';
 import { prepareStorage } from '../../src/platform/storage.js';
 
 /**
@@ -22,9 +24,11 @@ const LOCAL_DEFAULTS = {
 await runProcess('server', async () => {
   const config = loadConfig(process.env, LOCAL_DEFAULTS);
   const logger = createLogger(config.logLevel);
-  const repository = await prepareStorage(config, logger, 'server');
-  const worker = await startWorker(config, repository, logger);
-  const api = await startApi(config, repository, logger);
+  const storage = await prepareStorage(config, logger, 'server');
+  const fetcher = createFetcher(config);
+  const handlers = createHandlers({ fetcher, store: storage.ingestion });
+  const worker = await startWorker(config, storage.jobs, logger, handlers);
+  const api = await startApi(config, storage, logger, handlers);
   logger.info(
     { api: api.url },
     'local server running (development only: API and worker in one process, no token required)',
@@ -34,7 +38,8 @@ await runProcess('server', async () => {
     shutdown: async () => {
       await api.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
-      await repository.close();
+      await fetcher.close();
+      await storage.jobs.close();
     },
   };
 });

@@ -60,6 +60,14 @@ const fields = {
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     ),
 
+    FETCH_CONTACT: z.preprocess(unset, z.string().min(3).max(200).default('operator@localhost')),
+    FETCH_CONNECT_TIMEOUT_SEC: seconds(0.1, 300).default(10),
+    FETCH_RESPONSE_TIMEOUT_SEC: seconds(0.1, 600).default(30),
+    FETCH_MAX_BODY_BYTES: integer(1024, 512 * 1024 * 1024).default(10 * 1024 * 1024),
+    FETCH_MAX_REDIRECTS: integer(0, 20).default(5),
+    FETCH_DEFAULT_REQUESTS_PER_MINUTE: integer(1, 100_000).default(60),
+    FETCH_DEFAULT_MAX_CONCURRENCY_PER_HOST: integer(1, 100).default(2),
+
     SMOOTHCOMP_BASE_URL_OVERRIDE: url.optional(),
     SMOOTHCOMP_REQUESTS_PER_MINUTE: integer(1, 10_000).default(30),
     SMOOTHCOMP_MAX_CONCURRENCY_PER_HOST: integer(1, 100).default(2),
@@ -121,6 +129,14 @@ export interface AppConfig {
     allowInsecureInternalAuth: boolean;
   };
   logLevel: Env['LOG_LEVEL'];
+  fetch: {
+    contact: string;
+    connectTimeoutMs: number;
+    responseTimeoutMs: number;
+    maxBodyBytes: number;
+    maxRedirects: number;
+    defaultBudget: { requestsPerMinute: number; maxConcurrency: number };
+  };
   providers: {
     smoothcomp: { baseUrlOverride: string | undefined; requestsPerMinute: number; maxConcurrencyPerHost: number };
     espn: { baseUrl: string; requestsPerMinute: number };
@@ -185,6 +201,14 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
       allowInsecureInternalAuth: env.ALLOW_INSECURE_INTERNAL_AUTH,
     },
     logLevel: env.LOG_LEVEL,
+    fetch: {
+      contact: env.FETCH_CONTACT,
+      connectTimeoutMs: ms(env.FETCH_CONNECT_TIMEOUT_SEC),
+      responseTimeoutMs: ms(env.FETCH_RESPONSE_TIMEOUT_SEC),
+      maxBodyBytes: env.FETCH_MAX_BODY_BYTES,
+      maxRedirects: env.FETCH_MAX_REDIRECTS,
+      defaultBudget: { requestsPerMinute: env.FETCH_DEFAULT_REQUESTS_PER_MINUTE, maxConcurrency: env.FETCH_DEFAULT_MAX_CONCURRENCY_PER_HOST },
+    },
     providers: {
       smoothcomp: {
         baseUrlOverride: env.SMOOTHCOMP_BASE_URL_OVERRIDE,

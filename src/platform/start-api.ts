@@ -5,10 +5,9 @@ import { createHttpApp } from '../adapters/transport/http/create-http-app.js';
 import { EnqueueJob } from '../application/enqueue-job.js';
 import { HandlerRegistry } from '../application/handler-registry.js';
 import type { JobHandler } from '../application/job-handler.js';
-import type { JobRepository } from '../core/job-repository.js';
+import type { Storage } from '../adapters/storage/shared/storage.js';
 import { apiAuthToken, type AppConfig } from './config.js';
 import { databaseReadiness } from './readiness.js';
-import { builtInHandlers } from './start-worker.js';
 
 export interface RunningApi {
   app: FastifyInstance;
@@ -22,18 +21,22 @@ const packageVersion = (JSON.parse(readFileSync(new URL('../../package.json', im
 
 export async function buildApi(
   config: AppConfig,
-  repository: JobRepository,
+  storage: Storage,
   logger: Logger,
-  handlers: JobHandler[] = builtInHandlers(),
+  handlers: JobHandler[],
 ): Promise<{ app: FastifyInstance; setDraining: () => void }> {
+  const repository = storage.jobs;
   const authToken = apiAuthToken(config);
   if (authToken === undefined) {
     logger.warn({}, 'ALLOW_INSECURE_INTERNAL_AUTH=true: the API accepts requests without a token; never do this outside local development');
   }
   let draining = false;
+  const registry = new HandlerRegistry(handlers);
   const app = await createHttpApp({
+    handlers: registry,
     repository,
-    enqueueJob: new EnqueueJob(repository, new HandlerRegistry(handlers), { maxAttempts: config.worker.maxAttempts }),
+    ingestion: storage.ingestion,
+    enqueueJob: new EnqueueJob(repository, registry, { maxAttempts: config.worker.maxAttempts }),
     readiness: databaseReadiness(config.database),
     isDraining: () => draining,
     authToken,
@@ -44,8 +47,8 @@ export async function buildApi(
   return { app, setDraining: () => (draining = true) };
 }
 
-export async function startApi(config: AppConfig, repository: JobRepository, logger: Logger, handlers?: JobHandler[]): Promise<RunningApi> {
-  const { app, setDraining } = await buildApi(config, repository, logger, handlers);
+export async function startApi(config: AppConfig, storage: Storage, logger: Logger, handlers: JobHandler[]): Promise<RunningApi> {
+  const { app, setDraining } = await buildApi(config, storage, logger, handlers);
   const url = await app.listen({ host: config.http.host, port: config.http.port });
   logger.info({ url, docs: `${url}/internal/v1/docs` }, 'API listening');
   return {

@@ -2,21 +2,15 @@ import type { Logger } from 'pino';
 import type { JobRepository } from '../core/job-repository.js';
 import { HandlerRegistry } from '../application/handler-registry.js';
 import type { JobHandler } from '../application/job-handler.js';
-import { systemNoopHandler } from '../application/pipelines/system-noop.js';
 import { Worker } from '../application/worker.js';
 import type { AppConfig } from './config.js';
 import { defaultWorkerId } from './worker-id.js';
-
-/** The pipelines every worker runs. Provider pipelines join this list as they are built. */
-export function builtInHandlers(): JobHandler[] {
-  return [systemNoopHandler];
-}
 
 export async function startWorker(
   config: AppConfig,
   repository: JobRepository,
   logger: Logger,
-  handlers: JobHandler[] = builtInHandlers(),
+  handlers: JobHandler[],
 ): Promise<Worker> {
   const worker = new Worker({
     repository,

@@ -62,11 +62,11 @@ export async function prepareStorage(
   config: AppConfig,
   logger: Logger,
   role: 'api' | 'worker' | 'server',
-): Promise<JobRepository> {
+): Promise<Storage> {
   const db = config.database;
   logger.info({ role, driver: db.driver, database: db.driver === 'postgres' ? redactDsn(db.dsn) : db.path }, `starting ${role}`);
   if (db.runMigrations) logger.info(await migrateDatabase(db), 'migrations applied');
-  return openJobRepository(db, {
+  return openStorage(db, {
     applicationName: `ingestion-adapter:${role}`,
     onBackgroundError: (error) => logger.warn({ err: error }, 'database connection error'),
   });

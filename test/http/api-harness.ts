@@ -4,7 +4,9 @@ import type { JobRepository } from '../../src/core/job-repository.js';
 import { loadConfig, type AppConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { buildApi } from '../../src/platform/start-api.js';
-import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
+import { createFetcher } from '../../src/platform/fetcher.js';
+import { createHandlers } from '../../src/platform/handlers.js';
+import { migrateDatabase, openStorage } from '../../src/platform/storage.js';
 import { createSqliteDatabase, type TestDatabase } from '../support/test-databases.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
@@ -32,7 +34,8 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     ...env,
   });
   await migrateDatabase(config.database);
-  const repository = openJobRepository(config.database);
+  const storage = openStorage(config.database);
+  const repository = storage.jobs;
   const logs: Record<string, unknown>[] = [];
   const rawLogs: string[] = [];
   const sink = new Writable({
@@ -44,7 +47,8 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     },
   });
   const logger = createLogger('info', sink);
-  const { app, setDraining } = await buildApi(config, repository, logger);
+  const handlers = createHandlers({ fetcher: createFetcher(config), store: storage.ingestion });
+  const { app, setDraining } = await buildApi(config, storage, logger, handlers);
   await app.ready();
   return {
     app,

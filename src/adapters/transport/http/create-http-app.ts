@@ -4,6 +4,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { EnqueueJob } from '../../../application/enqueue-job.js';
+import type { HandlerRegistry } from '../../../application/handler-registry.js';
+import type { IngestionStore } from '../../../core/ingestion-store.js';
 import type { JobRepository } from '../../../core/job-repository.js';
 import { bearerAuth } from './bearer-auth.js';
 import { installErrorHandling } from './error-handler.js';
@@ -11,11 +13,15 @@ import { requestIdFrom } from './request-id.js';
 import { registerEnqueueJobRoute } from './routes/enqueue-job-route.js';
 import { registerHealthRoutes, type ReadinessReport } from './routes/health-routes.js';
 import { registerJobRoutes } from './routes/job-routes.js';
+import { registerPublicationRoutes } from './routes/publication-routes.js';
+import { registerSnapshotRoutes } from './routes/snapshot-routes.js';
 
 export const API_PREFIX = '/internal/v1';
 
 export interface HttpAppOptions {
   repository: JobRepository;
+  ingestion: IngestionStore;
+  handlers: HandlerRegistry;
   enqueueJob: EnqueueJob;
   readiness: () => Promise<ReadinessReport>;
   isDraining: () => boolean;
@@ -75,7 +81,9 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
       await api.register((secured, _options, done) => {
         if (options.authToken !== undefined) secured.addHook('onRequest', bearerAuth(options.authToken));
         registerEnqueueJobRoute(secured, options.enqueueJob);
-        registerJobRoutes(secured, options.repository);
+        registerJobRoutes(secured, options.repository, options.ingestion);
+        registerPublicationRoutes(secured, options.ingestion, options.handlers);
+        registerSnapshotRoutes(secured, options.ingestion, options.repository);
         done();
       });
     },

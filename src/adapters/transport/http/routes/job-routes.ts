@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { IngestionStore } from '../../../../core/ingestion-store.js';
 import type { JobRepository } from '../../../../core/job-repository.js';
+import { normalizedResultResource, normalizedResultSchema } from '../publication-resource.js';
 import { JOB_STATES, type JobState } from '../../../../core/job.js';
 import { jobDetailsResource, jobDetailsSchema, jobResource, jobSchema } from '../job-resource.js';
 import { HttpProblem, problemSchema } from '../problem.js';
@@ -30,10 +32,14 @@ const cancelSchema = z
   .object({ effect: z.enum(['cancelled', 'cancel_requested']).describe('cancel_requested: the worker aborts the running handler'), job: jobSchema })
   .meta({ id: 'CancelResult' });
 
+const jobWithResultSchema = jobDetailsSchema
+  .extend({ result: normalizedResultSchema.nullable().describe('The normalized result and publication decision, once the job has one') })
+  .meta({ id: 'JobWithResult' });
+
 const notFound = (id: string) => new HttpProblem(404, `job ${id} does not exist`);
 
 /** Listing, inspecting, cancelling and retrying jobs. */
-export function registerJobRoutes(app: FastifyInstance, repository: JobRepository): void {
+export function registerJobRoutes(app: FastifyInstance, repository: JobRepository, ingestion: IngestionStore): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
 
   routes.get('/jobs', {
@@ -65,12 +71,13 @@ export function registerJobRoutes(app: FastifyInstance, repository: JobRepositor
       summary: 'A job with its attempts and state transitions',
       tags: ['jobs'],
       params: jobIdParams,
-      response: { 200: jobDetailsSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema },
+      response: { 200: jobWithResultSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema },
     },
     handler: async (request) => {
       const details = await repository.getJob(request.params.id);
       if (details === null) throw notFound(request.params.id);
-      return jobDetailsResource(details);
+      const result = await ingestion.getNormalizedResult(request.params.id);
+      return { ...jobDetailsResource(details), result: result === null ? null : normalizedResultResource(result) };
     },
   });
 

@@ -1,0 +1,177 @@
+import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import { JobError } from '../../core/job-error.js';
+import { isHostAllowed } from '../../core/pipeline.js';
+import { retryAfterMs } from '../../core/response-classification.js';
+import type { FetchRequest, FetchResponse, ResourceFetcher } from '../../core/resource-fetcher.js';
+import type { HostBudget } from './host-throttle.js';
+import { HostThrottle } from './host-throttle.js';
+
+export interface HttpFetcherOptions {
+  /** Sent on every request; carries a contact address so a source can reach us. */
+  userAgent: string;
+  connectTimeoutMs: number;
+  /** Until the response headers arrive. */
+  headersTimeoutMs: number;
+  /** Between body chunks. */
+  bodyTimeoutMs: number;
+  maxBodyBytes: number;
+  maxRedirects: number;
+  budgetFor: (host: string) => HostBudget;
+  /**
+   * Sends every request to this origin instead, keeping path and query, with the intended host in
+   * X-Forwarded-Host (replay servers in tests and demos). The allowlist is checked on the intended host.
+   */
+  originOverride?: (intendedHost: string) => string | undefined;
+}
+
+const KEPT_HEADERS = ['etag', 'last-modified', 'content-type', 'retry-after', 'cf-mitigated'] as const;
+
+/** undici with timeouts, a body cap, checked redirects and per-host politeness. */
+export class HttpFetcher implements ResourceFetcher {
+  private readonly agent: Agent;
+  private readonly throttle: HostThrottle;
+
+  constructor(private readonly options: HttpFetcherOptions) {
+    this.agent = new Agent({
+      connect: { timeout: options.connectTimeoutMs },
+      headersTimeout: options.headersTimeoutMs,
+      bodyTimeout: options.bodyTimeoutMs,
+    });
+    this.throttle = new HostThrottle(options.budgetFor);
+  }
+
+  async fetch(input: FetchRequest, signal: AbortSignal): Promise<FetchResponse> {
+    let url = parseUrl(input.url);
+    let method = input.method;
+    let body = input.body;
+    for (let redirects = 0; ; redirects++) {
+      if (!isHostAllowed(url.hostname, input.allowedHosts)) {
+        throw new JobError(
+          'validation',
+          redirects === 0 ? 'HOST_NOT_ALLOWED' : 'REDIRECT_NOT_ALLOWED',
+          `${redirects === 0 ? 'request' : 'redirect'} to ${url.hostname} refused: not on this pipeline's host allowlist`,
+          { retryable: false },
+        );
+      }
+      const response = await this.once(url, method, body, input, signal);
+      const location = response.headers.location;
+      if (response.statusCode >= 300 && response.statusCode < 400 && response.statusCode !== 304 && typeof location === 'string') {
+        response.body.dump().catch(() => undefined);
+        if (redirects >= this.options.maxRedirects) {
+          throw new JobError('http_status', 'TOO_MANY_REDIRECTS', `more than ${this.options.maxRedirects} redirects from ${input.url}`, { retryable: false });
+        }
+        url = new URL(location, url);
+        if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')) {
+          method = 'GET';
+          body = undefined;
+        }
+        continue;
+      }
+      return {
+        status: response.statusCode,
+        finalUrl: url.toString(),
+        headers: keptHeaders(response.headers),
+        body: await this.readBody(response, url),
+      };
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async once(url: URL, method: 'GET' | 'POST', body: string | undefined, input: FetchRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+    const release = await this.throttle.acquire(url.hostname, signal);
+    const origin = this.options.originOverride?.(url.hostname);
+    const target = origin === undefined ? url : new URL(`${url.pathname}${url.search}`, origin);
+    const headers: Record<string, string> = {
+      'user-agent': this.options.userAgent,
+      accept: 'text/html,application/json;q=0.9,*/*;q=0.8',
+      'accept-encoding': 'identity',
+      ...(origin === undefined ? {} : { 'x-forwarded-host': url.host }),
+      ...(input.conditional?.etag ? { 'if-none-match': input.conditional.etag } : {}),
+      ...(input.conditional?.lastModified ? { 'if-modified-since': input.conditional.lastModified } : {}),
+      ...input.headers,
+    };
+    try {
+      const response = await request(target, { method, headers, body, signal, dispatcher: this.agent });
+      if (response.statusCode === 429) {
+        const wait = retryAfterMs(single(response.headers['retry-after']), Date.now());
+        if (wait !== undefined) this.throttle.pause(url.hostname, Date.now() + wait);
+      }
+      return response;
+    } catch (error) {
+      throw classifyTransportError(error, url, signal);
+    } finally {
+      release();
+    }
+  }
+
+  private async readBody(response: Dispatcher.ResponseData, url: URL): Promise<Uint8Array> {
+    const declared = Number(single(response.headers['content-length']));
+    if (Number.isFinite(declared) && declared > this.options.maxBodyBytes) {
+      response.body.destroy();
+      throw tooLarge(url, this.options.maxBodyBytes);
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of response.body) {
+        const bytes = chunk as Buffer;
+        size += bytes.byteLength;
+        if (size > this.options.maxBodyBytes) {
+          response.body.destroy();
+          throw tooLarge(url, this.options.maxBodyBytes);
+        }
+        chunks.push(bytes);
+      }
+    } catch (error) {
+      if (error instanceof JobError) throw error;
+      throw classifyTransportError(error, url, undefined);
+    }
+    return new Uint8Array(Buffer.concat(chunks));
+  }
+}
+
+function tooLarge(url: URL, max: number): JobError {
+  return new JobError('validation', 'RESPONSE_TOO_LARGE', `the response from ${url.hostname} is larger than the ${max}-byte limit`, { retryable: false });
+}
+
+function parseUrl(value: string): URL {
+  try {
+    const url = new URL(value);
+    if (url.protocol === 'http:' || url.protocol === 'https:') return url;
+  } catch {
+    // reported below
+  }
+  throw new JobError('validation', 'BAD_URL', `not an http(s) URL: ${value}`, { retryable: false });
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function keptHeaders(headers: Record<string, string | string[] | undefined>): FetchResponse['headers'] {
+  const kept: FetchResponse['headers'] = {};
+  for (const name of KEPT_HEADERS) {
+    const value = single(headers[name]);
+    if (value !== undefined) kept[name] = value;
+  }
+  return kept;
+}
+
+/** A failure below HTTP: our abort, a timeout, or the network. */
+function classifyTransportError(error: unknown, url: URL, signal: AbortSignal | undefined): Error {
+  if (signal?.aborted && signal.reason instanceof Error) return signal.reason;
+  if (error instanceof JobError) return error;
+  if (
+    error instanceof undiciErrors.ConnectTimeoutError ||
+    error instanceof undiciErrors.HeadersTimeoutError ||
+    error instanceof undiciErrors.BodyTimeoutError
+  ) {
+    return new JobError('timeout', error.code, `${url.hostname} did not answer in time (${error.message})`, { cause: error });
+  }
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error).code) : 'NETWORK_ERROR';
+  const message = error instanceof Error ? error.message : String(error);
+  return new JobError('network', code, `fetching ${url.hostname} failed: ${message}`, { cause: error });
+}

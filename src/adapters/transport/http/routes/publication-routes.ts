@@ -1,0 +1,110 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { HandlerRegistry } from '../../../../application/handler-registry.js';
+import type { FieldProblem } from '../../../../application/field-problem.js';
+import type { IngestionStore } from '../../../../core/ingestion-store.js';
+import type { JsonObject } from '../../../../core/job.js';
+import { HttpProblem, problemSchema } from '../problem.js';
+import { publicationResource, publicationSchema } from '../publication-resource.js';
+
+const idParams = z.strictObject({ id: z.string().regex(/^[1-9][0-9]{0,18}$/, 'must be a publication id (a positive integer)') });
+const publicationList = z.object({ publications: z.array(publicationSchema), next_cursor: z.string().nullable() }).meta({ id: 'PublicationPage' });
+
+const latestQuery = z
+  .looseObject({
+    pipeline: z.string().min(1).max(200),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .describe('Any other parameter is a scope field that must match, e.g. country=US&event_type=upcoming');
+
+const historyQuery = z.strictObject({
+  pipeline: z.string().min(1).max(200),
+  scope_key: z.string().min(1).max(4000),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().min(1).max(500).optional(),
+});
+
+/** Looking up what was published: the latest per scope, one by id, and a scope's history. */
+export function registerPublicationRoutes(app: FastifyInstance, store: IngestionStore, handlers: HandlerRegistry): void {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  routes.get('/publications/latest', {
+    schema: {
+      summary: 'The latest publication of every scope of a pipeline that matches the scope filters',
+      tags: ['publications'],
+      querystring: latestQuery,
+      response: { 200: publicationList, 400: problemSchema, 401: problemSchema },
+    },
+    handler: async (request) => {
+      const { pipeline, limit, ...filters } = request.query;
+      const filter = scopeFilter(pipeline, filters, handlers);
+      const publications = await store.findLatestPublications(pipeline, filter, limit);
+      return { publications: publications.map(publicationResource), next_cursor: null };
+    },
+  });
+
+  routes.get('/publications', {
+    schema: {
+      summary: "A scope's publications, newest first",
+      tags: ['publications'],
+      querystring: historyQuery,
+      response: { 200: publicationList, 400: problemSchema, 401: problemSchema },
+    },
+    handler: async (request) => {
+      const q = request.query;
+      const page = await store.listPublications({ pipeline: q.pipeline, scopeKey: q.scope_key, limit: q.limit, ...(q.cursor === undefined ? {} : { cursor: q.cursor }) });
+      return { publications: page.publications.map(publicationResource), next_cursor: page.nextCursor };
+    },
+  });
+
+  routes.get('/publications/:id', {
+    schema: {
+      summary: 'One publication with its envelope',
+      tags: ['publications'],
+      params: idParams,
+      response: { 200: publicationSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema },
+    },
+    handler: async (request) => {
+      const publication = await store.getPublication(request.params.id);
+      if (publication === null) throw new HttpProblem(404, `publication ${request.params.id} does not exist`);
+      return publicationResource(publication);
+    },
+  });
+}
+
+/**
+ * Query values are text; a scope field may be a number or a boolean. Each filter is read the way
+ * the pipeline's scope schema declares that field, and a field the scope does not have is refused.
+ */
+function scopeFilter(pipeline: string, filters: Record<string, unknown>, handlers: HandlerRegistry): JsonObject {
+  const handler = handlers.get(pipeline);
+  if (handler === undefined) {
+    throw new HttpProblem(400, 'unknown pipeline', [{ field: 'query.pipeline', message: `registered: ${handlers.pipelines().join(', ')}` }]);
+  }
+  const shape = objectShape(handler.scopeSchema);
+  const problems: FieldProblem[] = [];
+  const filter: JsonObject = {};
+  for (const [key, raw] of Object.entries(filters)) {
+    const field = shape?.[key];
+    if (typeof raw !== 'string' || raw.length > 500) {
+      problems.push({ field: `query.${key}`, message: 'must be given once, at most 500 characters' });
+      continue;
+    }
+    if (field === undefined) {
+      problems.push({ field: `query.${key}`, message: `not a scope field of ${pipeline}` });
+      continue;
+    }
+    const value = [raw, Number(raw), raw === 'true' ? true : raw === 'false' ? false : undefined]
+      .filter((candidate) => candidate !== undefined && !(typeof candidate === 'number' && Number.isNaN(candidate)))
+      .find((candidate) => field.safeParse(candidate).success);
+    if (value === undefined) problems.push({ field: `query.${key}`, message: `not a valid ${key} for ${pipeline}` });
+    else filter[key] = value;
+  }
+  if (problems.length > 0) throw new HttpProblem(400, 'the scope filters are invalid', problems);
+  return filter;
+}
+
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> | undefined {
+  return schema instanceof z.ZodObject ? (schema.shape) : undefined;
+}

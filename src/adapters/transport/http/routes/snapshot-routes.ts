@@ -1,0 +1,50 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { IngestionStore } from '../../../../core/ingestion-store.js';
+import type { JobRepository } from '../../../../core/job-repository.js';
+import { HttpProblem, problemSchema } from '../problem.js';
+import { snapshotResource, snapshotSchema } from '../publication-resource.js';
+
+const idParams = z.strictObject({ id: z.string().regex(/^[1-9][0-9]{0,18}$/, 'must be a positive integer id') });
+
+/** The raw responses behind a job, and their original bytes. */
+export function registerSnapshotRoutes(app: FastifyInstance, store: IngestionStore, jobs: JobRepository): void {
+  const routes = app.withTypeProvider<ZodTypeProvider>();
+
+  routes.get('/jobs/:id/snapshots', {
+    schema: {
+      summary: "Metadata of every response a job's attempts fetched, failed attempts included",
+      tags: ['snapshots'],
+      params: idParams,
+      response: { 200: z.object({ snapshots: z.array(snapshotSchema) }), 400: problemSchema, 401: problemSchema, 404: problemSchema },
+    },
+    handler: async (request) => {
+      if ((await jobs.getJob(request.params.id)) === null) throw new HttpProblem(404, `job ${request.params.id} does not exist`);
+      const snapshots = await store.listSnapshots(request.params.id);
+      return { snapshots: snapshots.map(snapshotResource) };
+    },
+  });
+
+  routes.get('/snapshots/:id/body', {
+    schema: {
+      summary: 'The original bytes of a snapshot, with the content type it was served with',
+      tags: ['snapshots'],
+      params: idParams,
+      // Bytes, sent as they were received; Fastify does not serialize a Buffer.
+      response: { 200: z.unknown().describe('The original response body'), 400: problemSchema, 401: problemSchema, 404: problemSchema },
+    },
+    handler: async (request, reply) => {
+      const snapshot = await store.getSnapshot(request.params.id);
+      if (snapshot === null) throw new HttpProblem(404, `snapshot ${request.params.id} does not exist`);
+      const body = await store.loadBody(snapshot.sha256);
+      if (body === null) throw new HttpProblem(404, `the body of snapshot ${request.params.id} is missing`);
+      return reply
+        .type(snapshot.contentType ?? 'application/octet-stream')
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('x-content-sha256', snapshot.sha256)
+        .send(Buffer.from(body));
+    },
+  });
+}

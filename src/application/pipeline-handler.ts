@@ -1,0 +1,171 @@
+import { z } from 'zod';
+import { normalizedHash, sourceSnapshotHash } from '../core/content-hashes.js';
+import type { IngestionStore, SnapshotRecord } from '../core/ingestion-store.js';
+import { JobError } from '../core/job-error.js';
+import { leaseOf, type Job, type JsonObject } from '../core/job.js';
+import type { FetchedResource, NormalizedContent, PipelineDefinition } from '../core/pipeline.js';
+import { classifyResponse } from '../core/response-classification.js';
+import type { ResourceFetcher } from '../core/resource-fetcher.js';
+import type { JobContext, JobHandler, JobHandlerResult } from './job-handler.js';
+
+export interface PipelineHandlerDeps {
+  fetcher: ResourceFetcher;
+  store: IngestionStore;
+  now?: () => number;
+}
+
+/** `fetch` (the default) fetches and publishes; `renormalize` re-runs parse and normalize on the
+ * snapshots behind the scope's latest publication, without fetching. */
+const MODES = ['fetch', 'renormalize'] as const;
+
+/**
+ * Runs a pipeline as a job: fetch what its plan asks for (keeping every response as a snapshot,
+ * conditional on the previous one), parse and normalize, hash, and hand the result to the success
+ * settle, which decides publication.
+ */
+export function createPipelineHandler(definition: PipelineDefinition, deps: PipelineHandlerDeps): JobHandler {
+  const now = deps.now ?? Date.now;
+  const paramsSchema = z.looseObject({ mode: z.enum(MODES).optional() }).superRefine((value, ctx) => {
+    const { mode: _mode, ...own } = value;
+    const result = definition.paramsSchema.safeParse(own);
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  }) as unknown as z.ZodType<JsonObject>;
+
+  return {
+    pipeline: definition.name,
+    scopeSchema: definition.scopeSchema,
+    paramsSchema,
+    async run(context: JobContext): Promise<JobHandlerResult> {
+      const { job } = context;
+      const scope = parseOrFail(definition.scopeSchema, job.scope, 'scope');
+      const { mode = 'fetch', ...own } = job.params as { mode?: (typeof MODES)[number] } & JsonObject;
+      const params = parseOrFail(definition.paramsSchema, own, 'params');
+      const snapshots = mode === 'renormalize' ? await snapshotsBehindLatest(job) : await fetchAll(context, scope, params);
+
+      const fetched = await Promise.all(snapshots.map((snapshot) => withBody(snapshot)));
+      const parsed = runStep('parse', () => definition.parse({ scope, fetched }));
+      const normalized = runStep('normalize', () => definition.normalize({ scope, parsed }));
+      const content = JSON.parse(JSON.stringify(normalized)) as NormalizedContent;
+      return {
+        parserVersion: definition.parserVersion,
+        normalizerVersion: definition.normalizerVersion,
+        counters: {
+          mode,
+          snapshots: snapshots.length,
+          not_modified: snapshots.filter((s) => s.notModified).length,
+          records: content.records.length,
+        },
+        ingestion: {
+          scope,
+          sourceSnapshotHash: sourceSnapshotHash(snapshots),
+          normalizedHash: normalizedHash(content),
+          parserVersion: definition.parserVersion,
+          normalizerVersion: definition.normalizerVersion,
+          payload: content,
+          forced: job.forceRepublish,
+        },
+      };
+    },
+  };
+
+  async function fetchAll(context: JobContext, scope: JsonObject, params: JsonObject): Promise<SnapshotRecord[]> {
+    const { job, signal, logger } = context;
+    const lease = leaseOf(job);
+    const snapshots: SnapshotRecord[] = [];
+    const fetched: FetchedResource[] = [];
+    const seen = new Set<string>();
+    for (;;) {
+      const requests = runStep('plan', () => definition.planRequests({ scope, params, fetched }));
+      if (requests.length === 0) return snapshots;
+      for (const request of requests) {
+        const identity = `${request.resourceType}\u0000${request.resourceKey}`;
+        if (seen.has(identity)) {
+          throw new JobError('parse', 'PLAN_REPEATS_RESOURCE', `the request plan asked for ${request.resourceType} ${request.resourceKey} twice`);
+        }
+        seen.add(identity);
+        if (seen.size > definition.maxRequests) {
+          throw new JobError('validation', 'TOO_MANY_REQUESTS', `the plan needs more than ${definition.maxRequests} requests`, { retryable: false });
+        }
+        signal.throwIfAborted();
+        const previous = await deps.store.previousValidators(definition.name, request.resourceType, request.resourceKey);
+        const response = await deps.fetcher.fetch(
+          { ...request, allowedHosts: definition.allowedHosts, ...(previous === null ? {} : { conditional: previous }) },
+          signal,
+        );
+        const reused = response.status === 304 && previous !== null ? await deps.store.loadBody(previous.sha256) : null;
+        const body = reused ?? response.body;
+        const snapshot = await deps.store.saveSnapshot({
+          lease,
+          pipeline: definition.name,
+          scopeKey: job.scopeKey,
+          resourceType: request.resourceType,
+          resourceKey: request.resourceKey,
+          method: request.method,
+          url: response.finalUrl,
+          status: response.status,
+          notModified: reused !== null,
+          etag: response.headers.etag ?? (reused === null ? null : (previous?.etag ?? null)),
+          lastModified: response.headers['last-modified'] ?? (reused === null ? null : (previous?.lastModified ?? null)),
+          contentType: response.headers['content-type'] ?? (reused === null ? null : (previous?.contentType ?? null)),
+          body,
+        });
+        logger.debug({ resource_type: request.resourceType, status: response.status, snapshot_id: snapshot.id, reused: reused !== null }, 'fetched');
+        // The snapshot is kept either way; a response that is not content fails the job after it.
+        const failure =
+          response.status === 304 && reused === null
+            ? new JobError('http_status', 'HTTP_304_WITHOUT_BODY', 'the source answered 304 but no earlier body is stored', { retryable: true })
+            : classifyResponse({ status: response.status, headers: response.headers, bodyPrefix: textPrefix(body) }, now());
+        if (failure !== undefined) throw failure;
+        snapshots.push(snapshot);
+        fetched.push(await withBody(snapshot, body));
+      }
+    }
+  }
+
+  async function snapshotsBehindLatest(job: Job): Promise<SnapshotRecord[]> {
+    const latest = await deps.store.latestPublication(definition.name, job.scopeKey);
+    if (latest === null) {
+      throw new JobError('validation', 'NOTHING_TO_RENORMALIZE', `scope ${job.scopeKey} has no publication to re-normalize`, { retryable: false });
+    }
+    const result = await deps.store.getNormalizedResult(latest.jobId);
+    if (result === null) throw new JobError('internal', 'PUBLICATION_WITHOUT_RESULT', `publication ${latest.id} has no normalized result`);
+    return deps.store.snapshotsOfAttempt(latest.jobId, result.attemptNumber);
+  }
+
+  async function withBody(snapshot: SnapshotRecord, known?: Uint8Array): Promise<FetchedResource> {
+    const body = known ?? (await deps.store.loadBody(snapshot.sha256));
+    if (body === null) throw new JobError('internal', 'SNAPSHOT_BODY_MISSING', `the body of snapshot ${snapshot.id} is missing`);
+    return {
+      snapshotId: snapshot.id,
+      resourceType: snapshot.resourceType,
+      resourceKey: snapshot.resourceKey,
+      url: snapshot.url,
+      status: snapshot.status,
+      contentType: snapshot.contentType,
+      sha256: snapshot.sha256,
+      body,
+    };
+  }
+}
+
+function parseOrFail<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const detail = result.error.issues.map((i) => `${[what, ...i.path.map(String)].join('.')}: ${i.message}`).join('; ');
+  throw new JobError('validation', `INVALID_${what.toUpperCase()}`, detail, { retryable: false });
+}
+
+/** A pipeline step that throws something other than a JobError has a bug or met markup it does not know. */
+function runStep<T>(step: 'plan' | 'parse' | 'normalize', work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof JobError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new JobError(step === 'normalize' ? 'validation' : 'parse', `${step.toUpperCase()}_FAILED`, `${step} failed: ${message}`, { cause: error });
+  }
+}
+
+function textPrefix(body: Uint8Array): string {
+  return new TextDecoder().decode(body.subarray(0, 4096));
+}

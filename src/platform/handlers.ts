@@ -1,0 +1,14 @@
+import { createPipelineHandler, type PipelineHandlerDeps } from '../application/pipeline-handler.js';
+import type { JobHandler } from '../application/job-handler.js';
+import { systemNoopHandler } from '../application/pipelines/system-noop.js';
+import type { PipelineDefinition } from '../core/pipeline.js';
+
+/** The provider pipelines this build runs. Each provider adds its definitions here. */
+export function registeredPipelines(): PipelineDefinition[] {
+  return [];
+}
+
+/** Every handler a process knows: the built-in ones and one per registered pipeline. */
+export function createHandlers(deps: PipelineHandlerDeps, definitions: PipelineDefinition[] = registeredPipelines()): JobHandler[] {
+  return [systemNoopHandler, ...definitions.map((definition) => createPipelineHandler(definition, deps))];
+}
