@@ -46,6 +46,8 @@ CREATE TABLE normalized_results (
   normalized_hash         text        NOT NULL,
   parser_version          text        NOT NULL,
   normalizer_version      text        NOT NULL,
+  -- Lineage: the snapshots parse read, so the result can be re-derived without fetching.
+  source_snapshot_ids     jsonb       NOT NULL,
   payload                 jsonb       NOT NULL,
   record_count            integer     NOT NULL,
   publication_decision    text        NOT NULL CHECK (publication_decision IN ('PUBLISH_FORCED', 'SKIP_NO_CHANGE', 'PUBLISH_CHANGED')),

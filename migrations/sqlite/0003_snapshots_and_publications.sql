@@ -44,6 +44,8 @@ CREATE TABLE normalized_results (
   normalized_hash         TEXT    NOT NULL,
   parser_version          TEXT    NOT NULL,
   normalizer_version      TEXT    NOT NULL,
+  -- Lineage: the snapshots parse read, so the result can be re-derived without fetching.
+  source_snapshot_ids     TEXT    NOT NULL CHECK (json_valid(source_snapshot_ids)),
   payload                 TEXT    NOT NULL CHECK (json_valid(payload)),
   record_count            INTEGER NOT NULL,
   publication_decision    TEXT    NOT NULL CHECK (publication_decision IN ('PUBLISH_FORCED', 'SKIP_NO_CHANGE', 'PUBLISH_CHANGED')),

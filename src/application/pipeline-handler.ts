@@ -57,6 +57,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
         },
         ingestion: {
           scope,
+          sourceSnapshotIds: snapshots.map((s) => s.id),
           sourceSnapshotHash: sourceSnapshotHash(snapshots),
           normalizedHash: normalizedHash(content),
           parserVersion: definition.parserVersion,
@@ -129,7 +130,11 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
     }
     const result = await deps.store.getNormalizedResult(latest.jobId);
     if (result === null) throw new JobError('internal', 'PUBLICATION_WITHOUT_RESULT', `publication ${latest.id} has no normalized result`);
-    return deps.store.snapshotsOfAttempt(latest.jobId, result.attemptNumber);
+    const snapshots = await deps.store.snapshotsByIds(result.sourceSnapshotIds);
+    if (snapshots.length !== result.sourceSnapshotIds.length) {
+      throw new JobError('internal', 'SNAPSHOTS_MISSING', `some snapshots behind publication ${latest.id} are missing`, { retryable: false });
+    }
+    return snapshots;
   }
 
   async function withBody(snapshot: SnapshotRecord, known?: Uint8Array): Promise<FetchedResource> {

@@ -51,6 +51,8 @@ export interface ResourceValidators {
 /** The outcome of an execution that got as far as normalized content. */
 export interface IngestionResultInput {
   scope: JsonObject;
+  /** The snapshots parse read, in order: the result's lineage. */
+  sourceSnapshotIds: string[];
   sourceSnapshotHash: string;
   normalizedHash: string;
   parserVersion: string;
@@ -82,6 +84,7 @@ export interface NormalizedResultRecord {
   attemptNumber: number;
   pipeline: string;
   scopeKey: string;
+  sourceSnapshotIds: string[];
   sourceSnapshotHash: string;
   normalizedHash: string;
   parserVersion: string;
@@ -107,7 +110,8 @@ export interface IngestionStore {
   loadBody(sha256: string): Promise<Uint8Array | null>;
   listSnapshots(jobId: string): Promise<SnapshotRecord[]>;
   getSnapshot(snapshotId: string): Promise<SnapshotRecord | null>;
-  snapshotsOfAttempt(jobId: string, attemptNumber: number): Promise<SnapshotRecord[]>;
+  /** The snapshots with these ids, in the order given; unknown ids are left out. */
+  snapshotsByIds(snapshotIds: string[]): Promise<SnapshotRecord[]>;
 
   getNormalizedResult(jobId: string): Promise<NormalizedResultRecord | null>;
   latestPublication(pipeline: string, scopeKey: string): Promise<PublicationRecord | null>;

@@ -1,3 +1,4 @@
+import { describeIngestionContract } from './ingestion-contract.js';
 import { describeWorkerContract } from './worker-contract.js';
 import { createPostgresDatabase } from '../support/test-databases.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
@@ -6,3 +7,4 @@ import { describeMigrationContract } from './migration-contract.js';
 describeMigrationContract('postgres', createPostgresDatabase);
 describeJobRepositoryContract('postgres', createPostgresDatabase);
 describeWorkerContract('postgres', createPostgresDatabase);
+describeIngestionContract('postgres', createPostgresDatabase);

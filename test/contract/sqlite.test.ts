@@ -1,3 +1,4 @@
+import { describeIngestionContract } from './ingestion-contract.js';
 import { describeWorkerContract } from './worker-contract.js';
 import { createSqliteDatabase } from '../support/test-databases.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
@@ -6,3 +7,4 @@ import { describeMigrationContract } from './migration-contract.js';
 describeMigrationContract('sqlite', createSqliteDatabase);
 describeJobRepositoryContract('sqlite', createSqliteDatabase);
 describeWorkerContract('sqlite', createSqliteDatabase);
+describeIngestionContract('sqlite', createSqliteDatabase);

@@ -28,4 +28,6 @@ export const pgDialect: SqlDialect = {
     throw new TypeError('expected a jsonb object');
   },
   readBool: (value) => value === true,
+  readJsonValue: (value) => value,
+  jsonArray: (values) => sql`${JSON.stringify(values)}::jsonb`,
 };

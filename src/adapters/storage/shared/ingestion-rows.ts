@@ -49,12 +49,17 @@ export function publicationFromRow(row: Row, d: SqlDialect): PublicationRecord {
   };
 }
 
+function snapshotIds(value: unknown): string[] {
+  return Array.isArray(value) ? value.map((id) => String(id as string)) : [];
+}
+
 export function normalizedResultFromRow(row: Row, d: SqlDialect): NormalizedResultRecord {
   return {
     jobId: String(row.job_id),
     attemptNumber: Number(row.attempt_number),
     pipeline: String(row.pipeline),
     scopeKey: String(row.scope_key),
+    sourceSnapshotIds: snapshotIds(d.readJsonValue(row.source_snapshot_ids)),
     sourceSnapshotHash: String(row.source_snapshot_hash),
     normalizedHash: String(row.normalized_hash),
     parserVersion: String(row.parser_version),

@@ -24,5 +24,9 @@ export interface SqlDialect {
   readBytes(value: unknown): Uint8Array;
   readTime(value: unknown): Date;
   readJson(value: unknown): JsonObject;
+  /** Any JSON value (arrays included). */
+  readJsonValue(value: unknown): unknown;
+  /** A JSON array literal. */
+  jsonArray(values: readonly (string | number)[]): SQL;
   readBool(value: unknown): boolean;
 }

@@ -17,7 +17,7 @@ import {
   publicationById,
   publicationHistory,
 } from './queries/publication-reads.js';
-import { previousValidators, snapshotBody, snapshotById, snapshotsOfJob } from './queries/snapshot-reads.js';
+import { previousValidators, snapshotBody, snapshotById, snapshotsOfJob, snapshotsWithIds } from './queries/snapshot-reads.js';
 import type { SqlDatabase } from './sql-database.js';
 import type { SqlDialect } from './sql-dialect.js';
 
@@ -51,9 +51,9 @@ export class SqlIngestionStore implements IngestionStore {
     return this.db.transaction((s) => snapshotById(s, this.d, snapshotId));
   }
 
-  snapshotsOfAttempt(jobId: string, attemptNumber: number): Promise<SnapshotRecord[]> {
-    if (!isJobId(jobId)) return Promise.resolve([]);
-    return this.db.transaction((s) => snapshotsOfJob(s, this.d, jobId, attemptNumber));
+  snapshotsByIds(snapshotIds: string[]): Promise<SnapshotRecord[]> {
+    const valid = snapshotIds.filter(isJobId);
+    return this.db.transaction((s) => snapshotsWithIds(s, this.d, valid));
   }
 
   getNormalizedResult(jobId: string): Promise<NormalizedResultRecord | null> {

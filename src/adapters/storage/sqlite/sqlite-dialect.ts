@@ -42,6 +42,8 @@ export const sqliteDialect: SqlDialect = {
     throw new TypeError('expected a JSON object stored as text');
   },
   readBool: (value) => value === 1,
+  readJsonValue: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
+  jsonArray: (values) => sql`${JSON.stringify(values)}`,
 };
 
 /** The database clock, in the unit the SQLite schema stores. */

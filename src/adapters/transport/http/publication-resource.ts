@@ -28,6 +28,7 @@ export const publicationSchema = z
 export const normalizedResultSchema = z
   .object({
     attempt_number: z.int(),
+    source_snapshot_ids: z.array(z.string()).describe('The snapshots parse read'),
     source_snapshot_hash: z.string(),
     normalized_hash: z.string(),
     parser_version: z.string(),
@@ -83,6 +84,7 @@ export function publicationResource(p: PublicationRecord): z.infer<typeof public
 export function normalizedResultResource(r: NormalizedResultRecord): z.infer<typeof normalizedResultSchema> {
   return {
     attempt_number: r.attemptNumber,
+    source_snapshot_ids: r.sourceSnapshotIds,
     source_snapshot_hash: r.sourceSnapshotHash,
     normalized_hash: r.normalizedHash,
     parser_version: r.parserVersion,

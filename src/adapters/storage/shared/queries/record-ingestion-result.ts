@@ -21,21 +21,21 @@ export async function recordIngestionResult(
   job: { pipeline: string; scopeKey: string },
   input: IngestionResultInput,
 ): Promise<PublicationDecision & { version: number | null }> {
-  await d.lockScope(s, `${job.pipeline}\u0000${job.scopeKey}`);
+  await d.lockScope(s, `${job.pipeline}\n${job.scopeKey}`);
   const latestRows = await s.all<Row>(sql`
     SELECT * FROM published_results WHERE pipeline = ${job.pipeline} AND scope_key = ${job.scopeKey}
     ORDER BY version DESC LIMIT 1`);
   const latest = latestRows[0] === undefined ? null : publicationFromRow(latestRows[0], d);
   const decision = decidePublication({ forced: input.forced, sourceSnapshotHash: input.sourceSnapshotHash, normalizedHash: input.normalizedHash, latest });
 
-  const result = sql`${input.sourceSnapshotHash}, ${input.normalizedHash}, ${input.parserVersion}, ${input.normalizerVersion},
+  const result = sql`${d.jsonArray(input.sourceSnapshotIds)}, ${input.sourceSnapshotHash}, ${input.normalizedHash}, ${input.parserVersion}, ${input.normalizerVersion},
     ${d.json(input.payload)}, ${input.payload.records.length}, ${decision.decision}, ${decision.reason}, ${decision.classification}`;
   await s.run(sql`
-    INSERT INTO normalized_results (job_id, attempt_number, pipeline, scope_key, source_snapshot_hash, normalized_hash,
+    INSERT INTO normalized_results (job_id, attempt_number, pipeline, scope_key, source_snapshot_ids, source_snapshot_hash, normalized_hash,
       parser_version, normalizer_version, payload, record_count, publication_decision, publication_reason,
       change_classification, created_at, updated_at)
     VALUES (${d.id(lease.jobId)}, ${lease.attemptNumber}, ${job.pipeline}, ${job.scopeKey}, ${result}, ${s.now}, ${s.now})
-    ON CONFLICT (job_id) DO UPDATE SET attempt_number = excluded.attempt_number,
+    ON CONFLICT (job_id) DO UPDATE SET attempt_number = excluded.attempt_number, source_snapshot_ids = excluded.source_snapshot_ids,
       source_snapshot_hash = excluded.source_snapshot_hash, normalized_hash = excluded.normalized_hash,
       parser_version = excluded.parser_version, normalizer_version = excluded.normalizer_version,
       payload = excluded.payload, record_count = excluded.record_count,
@@ -51,6 +51,7 @@ export async function recordIngestionResult(
     version,
     supersedes: latest?.id ?? null,
     job_id: lease.jobId,
+    source_snapshot_ids: input.sourceSnapshotIds,
     source_snapshot_hash: input.sourceSnapshotHash,
     normalized_hash: input.normalizedHash,
     parser_version: input.parserVersion,

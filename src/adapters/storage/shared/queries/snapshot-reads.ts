@@ -6,12 +6,17 @@ import type { Row } from '../job-rows.js';
 import type { SqlDialect } from '../sql-dialect.js';
 import type { SqlSession } from '../sql-database.js';
 
-/** Snapshot lookups: by job, by attempt, by id, the body behind a sha256, and conditional-GET validators. */
-export async function snapshotsOfJob(s: SqlSession, d: SqlDialect, jobId: string, attemptNumber?: number): Promise<SnapshotRecord[]> {
-  const attempt = attemptNumber === undefined ? sql`` : sql`AND attempt_number = ${attemptNumber}`;
-  const rows = await s.all<Row>(sql`
-    SELECT * FROM raw_snapshots WHERE job_id = ${d.id(jobId)} ${attempt} ORDER BY attempt_number, id`);
+/** Snapshot lookups: by job, by ids, by id, the body behind a sha256, and conditional-GET validators. */
+export async function snapshotsOfJob(s: SqlSession, d: SqlDialect, jobId: string): Promise<SnapshotRecord[]> {
+  const rows = await s.all<Row>(sql`SELECT * FROM raw_snapshots WHERE job_id = ${d.id(jobId)} ORDER BY attempt_number, id`);
   return rows.map((row) => snapshotFromRow(row, d));
+}
+
+export async function snapshotsWithIds(s: SqlSession, d: SqlDialect, ids: string[]): Promise<SnapshotRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await s.all<Row>(sql`SELECT * FROM raw_snapshots WHERE id IN ${ids.map((id) => d.id(id))}`);
+  const byId = new Map(rows.map((row) => [String(row.id), snapshotFromRow(row, d)]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 export async function snapshotById(s: SqlSession, d: SqlDialect, snapshotId: string): Promise<SnapshotRecord | null> {
