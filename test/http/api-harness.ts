@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Writable } from 'node:stream';
+import type { Storage } from '../../src/adapters/storage/shared/storage.js';
 import type { JobRepository } from '../../src/core/job-repository.js';
+import type { PipelineDefinition } from '../../src/core/pipeline.js';
 import { loadConfig, type AppConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { buildApi } from '../../src/platform/start-api.js';
@@ -14,6 +16,7 @@ export const TOKEN = 'test-token-0123456789abcdef';
 export interface ApiHarness {
   app: FastifyInstance;
   repository: JobRepository;
+  storage: Storage;
   config: AppConfig;
   /** Every log line the app wrote, parsed. */
   logs: Record<string, unknown>[];
@@ -23,7 +26,7 @@ export interface ApiHarness {
 }
 
 /** The real API on a real SQLite file, with a captured logger; `env` overrides the settings. */
-export async function startApiHarness(env: Record<string, string> = {}): Promise<ApiHarness> {
+export async function startApiHarness(env: Record<string, string> = {}, definitions: PipelineDefinition[] = []): Promise<ApiHarness> {
   const database: TestDatabase = await createSqliteDatabase();
   const config = loadConfig({
     DATABASE_DRIVER: 'sqlite',
@@ -47,12 +50,13 @@ export async function startApiHarness(env: Record<string, string> = {}): Promise
     },
   });
   const logger = createLogger('info', sink);
-  const handlers = createHandlers({ fetcher: createFetcher(config), store: storage.ingestion });
+  const handlers = createHandlers({ fetcher: createFetcher(config), store: storage.ingestion }, definitions);
   const { app, setDraining } = await buildApi(config, storage, logger, handlers);
   await app.ready();
   return {
     app,
     repository,
+    storage,
     config,
     logs,
     rawLogs,

@@ -9,7 +9,7 @@ const pageSchema = z.object({ items: z.array(z.object({ id: z.int(), name: z.str
  * `next` fields name. Normalizer version 2 upper-cases names, so a version bump changes the output
  * of the same source.
  */
-export function fixturePipeline(origin: string, options: { normalizerVersion?: '1' | '2'; pipeline?: string } = {}): PipelineDefinition {
+export function fixturePipeline(origin: string, options: { normalizerVersion?: '1' | '2'; pipeline?: string } = {}): PipelineDefinition<{ name: string }> {
   const normalizerVersion = options.normalizerVersion ?? '1';
   return {
     name: options.pipeline ?? 'test.catalog',
@@ -20,7 +20,7 @@ export function fixturePipeline(origin: string, options: { normalizerVersion?: '
     allowedHosts: ['127.0.0.1'],
     maxRequests: 10,
     planRequests({ scope, fetched }) {
-      const name = String(scope.name);
+      const { name } = scope;
       if (fetched.length === 0) {
         return [{ resourceType: 'catalog_page', resourceKey: `${name}/1`, method: 'GET', url: `${origin}/catalog/${name}` }];
       }
