@@ -110,7 +110,7 @@ export class HttpFetcher implements ResourceFetcher {
   private async readBody(response: Dispatcher.ResponseData, url: URL): Promise<Uint8Array> {
     const declared = Number(single(response.headers['content-length']));
     if (Number.isFinite(declared) && declared > this.options.maxBodyBytes) {
-      response.body.destroy();
+      discard(response);
       throw tooLarge(url, this.options.maxBodyBytes);
     }
     const chunks: Buffer[] = [];
@@ -120,7 +120,7 @@ export class HttpFetcher implements ResourceFetcher {
         const bytes = chunk as Buffer;
         size += bytes.byteLength;
         if (size > this.options.maxBodyBytes) {
-          response.body.destroy();
+          discard(response);
           throw tooLarge(url, this.options.maxBodyBytes);
         }
         chunks.push(bytes);
@@ -131,6 +131,12 @@ export class HttpFetcher implements ResourceFetcher {
     }
     return new Uint8Array(Buffer.concat(chunks));
   }
+}
+
+/** Drops the rest of a body; the abort that follows is expected, not an error to report. */
+function discard(response: Dispatcher.ResponseData): void {
+  response.body.on('error', () => undefined);
+  response.body.destroy();
 }
 
 function tooLarge(url: URL, max: number): JobError {
