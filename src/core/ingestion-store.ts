@@ -2,8 +2,8 @@ import type { JobLease, JsonObject } from './job.js';
 import type { NormalizedContent } from './pipeline.js';
 import type { ChangeClassification, PublicationDecisionKind } from './publication-decision.js';
 
-export interface SnapshotInput {
-  lease: JobLease;
+/** What is recorded of every fetched resource. */
+interface SnapshotFacts {
   pipeline: string;
   scopeKey: string;
   resourceType: string;
@@ -16,24 +16,17 @@ export interface SnapshotInput {
   etag: string | null;
   lastModified: string | null;
   contentType: string | null;
+}
+
+export interface SnapshotInput extends SnapshotFacts {
+  lease: JobLease;
   body: Uint8Array;
 }
 
-export interface SnapshotRecord {
+export interface SnapshotRecord extends SnapshotFacts {
   id: string;
   jobId: string;
   attemptNumber: number;
-  pipeline: string;
-  scopeKey: string;
-  resourceType: string;
-  resourceKey: string;
-  method: string;
-  url: string;
-  status: number;
-  notModified: boolean;
-  etag: string | null;
-  lastModified: string | null;
-  contentType: string | null;
   size: number;
   sha256: string;
   fetchedAt: Date;

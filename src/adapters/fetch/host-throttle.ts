@@ -1,3 +1,5 @@
+import { abortableSleep } from '../../application/abortable-sleep.js';
+
 export interface HostBudget {
   /** Requests in flight to one host at once. */
   maxConcurrency: number;
@@ -49,7 +51,7 @@ export class HostThrottle {
       const startAt = Math.max(this.now(), state.nextStartAt);
       state.nextStartAt = startAt + interval;
       const wait = startAt - this.now();
-      if (wait > 0) await sleep(wait, signal);
+      if (wait > 0) await abortableSleep(wait, signal);
     } catch (error) {
       this.release(state);
       throw error;
@@ -81,19 +83,4 @@ export class HostThrottle {
     state.active--;
     state.waiting.shift()?.();
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JobError } from '../../core/job-error.js';
+import { abortableSleep } from '../abortable-sleep.js';
 import type { JobHandler } from '../job-handler.js';
 
 export const SYSTEM_NOOP = 'system.noop';
@@ -28,21 +29,3 @@ export const systemNoopHandler: JobHandler = {
     return undefined;
   },
 };
-
-function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason as Error);
-      return;
-    }
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-}
