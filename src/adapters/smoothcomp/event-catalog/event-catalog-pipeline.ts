@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { JsonObject } from '../../../core/job.js';
 import type { FetchedResource, PipelineDefinition } from '../../../core/pipeline.js';
 import { countryCode, isoDate, SMOOTHCOMP_ALLOWED_HOSTS, smoothcompHost, smoothcompUrl } from '../smoothcomp-scope.js';
 import { normalizeEventCatalog } from './normalize-event-catalog.js';
@@ -42,7 +41,7 @@ function pageEvents(resource: FetchedResource): RawCatalogEvent[] {
 /** `/en/events/{upcoming|past}` for one country, page after page until a page is empty or the cap. */
 export const eventCatalogPipeline: PipelineDefinition<EventCatalogScope, z.infer<typeof paramsSchema>, ParsedCatalog> = {
   name: EVENT_CATALOG,
-  scopeSchema: scopeSchema as unknown as z.ZodType<EventCatalogScope>,
+  scopeSchema: scopeSchema,
   paramsSchema,
   parserVersion: '1',
   normalizerVersion: '1',
@@ -76,6 +75,6 @@ export const eventCatalogPipeline: PipelineDefinition<EventCatalogScope, z.infer
     return { pages, truncated: last !== undefined && last.events.length > 0 };
   },
   normalize({ scope, parsed }) {
-    return normalizeEventCatalog(scope as EventCatalogScope & JsonObject, parsed);
+    return normalizeEventCatalog(scope, parsed);
   },
 };

@@ -6,8 +6,8 @@ import type { EventCatalogScope, ParsedCatalog } from './event-catalog-pipeline.
  * Event records, one per event id (an event listed on two pages appears once), ordered by start
  * date then id so the same listing always normalizes to the same content.
  */
-export function normalizeEventCatalog(scope: EventCatalogScope & JsonObject, parsed: ParsedCatalog): NormalizedContent {
-  const byId = new Map<number, JsonObject>();
+export function normalizeEventCatalog(scope: EventCatalogScope, parsed: ParsedCatalog): NormalizedContent {
+  const byId = new Map<number, JsonObject & { event_id: string; start_date: string | null }>();
   for (const { events } of parsed.pages) {
     for (const event of events) {
       if (byId.has(event.id)) continue;
@@ -29,7 +29,7 @@ export function normalizeEventCatalog(scope: EventCatalogScope & JsonObject, par
     }
   }
   const records = [...byId.values()].sort(
-    (a, b) => String(a.start_date ?? '').localeCompare(String(b.start_date ?? '')) || Number(a.event_id) - Number(b.event_id),
+    (a, b) => (a.start_date ?? '').localeCompare(b.start_date ?? '') || Number(a.event_id) - Number(b.event_id),
   );
   return { records, pages: parsed.pages.length, truncated: parsed.truncated };
 }
