@@ -1,3 +1,4 @@
+import { describeSmoothcompContract } from './smoothcomp-contract.js';
 import { describeIngestionContract } from './ingestion-contract.js';
 import { describeWorkerContract } from './worker-contract.js';
 import { createPostgresDatabase } from '../support/test-databases.js';
@@ -8,3 +9,4 @@ describeMigrationContract('postgres', createPostgresDatabase);
 describeJobRepositoryContract('postgres', createPostgresDatabase);
 describeWorkerContract('postgres', createPostgresDatabase);
 describeIngestionContract('postgres', createPostgresDatabase);
+describeSmoothcompContract('postgres', createPostgresDatabase);

@@ -1,3 +1,4 @@
+import { describeSmoothcompContract } from './smoothcomp-contract.js';
 import { describeIngestionContract } from './ingestion-contract.js';
 import { describeWorkerContract } from './worker-contract.js';
 import { createSqliteDatabase } from '../support/test-databases.js';
@@ -8,3 +9,4 @@ describeMigrationContract('sqlite', createSqliteDatabase);
 describeJobRepositoryContract('sqlite', createSqliteDatabase);
 describeWorkerContract('sqlite', createSqliteDatabase);
 describeIngestionContract('sqlite', createSqliteDatabase);
+describeSmoothcompContract('sqlite', createSqliteDatabase);

@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+export const SMOOTHCOMP_TESTDATA = fileURLToPath(new URL('../../testdata/smoothcomp/', import.meta.url));
+
+const routeSchema = z.strictObject({
+  host: z.string(),
+  method: z.enum(['GET', 'POST']),
+  path: z.string().startsWith('/'),
+  query: z.record(z.string(), z.string()).optional(),
+  file: z.string(),
+  status: z.int().optional(),
+  /** Answer 400 unless the request carries this header (the participants XHR check). */
+  requires_header: z.string().optional(),
+});
+export type ReplayRoute = z.infer<typeof routeSchema>;
+
+const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.json': 'application/json' };
+
+/**
+ * Serves testdata/smoothcomp as if it were Smoothcomp: requests arrive with the intended host in
+ * X-Forwarded-Host (SMOOTHCOMP_BASE_URL_OVERRIDE), and are matched on host, method, path and the
+ * query parameters a route lists. Bodies carry an ETag and answer 304 to a matching If-None-Match.
+ * Tests may replace a route's file while it runs.
+ */
+export class ReplayServer {
+  private server: Server | undefined;
+  private readonly routes: ReplayRoute[];
+  private readonly overrides = new Map<string, string>();
+  origin = '';
+
+  constructor(private readonly root = SMOOTHCOMP_TESTDATA) {
+    this.routes = z.array(routeSchema).parse(JSON.parse(readFileSync(join(root, 'replay-routes.json'), 'utf8')));
+  }
+
+  async start(port = 0, host = '127.0.0.1'): Promise<this> {
+    this.server = createServer((request, response) => {
+      const url = new URL(request.url ?? '/', 'http://replay');
+      const forwarded = request.headers['x-forwarded-host'];
+      const intendedHost = (typeof forwarded === 'string' ? forwarded : 'smoothcomp.com').toLowerCase();
+      const route = this.routes.find(
+        (r) =>
+          r.host === intendedHost &&
+          r.method === request.method &&
+          r.path === url.pathname &&
+          Object.entries(r.query ?? {}).every(([key, value]) => url.searchParams.get(key) === value),
+      );
+      request.resume();
+      if (route === undefined) {
+        response.writeHead(404, { 'content-type': 'text/plain' }).end(`no fixture for ${request.method} ${intendedHost}${url.pathname}${url.search}`);
+        return;
+      }
+      if (route.requires_header !== undefined && request.headers[route.requires_header] === undefined) {
+        response.writeHead(400, { 'content-type': 'text/plain' }).end(`missing ${route.requires_header}`);
+        return;
+      }
+      const file = this.overrides.get(this.key(route)) ?? route.file;
+      const body = readFileSync(join(this.root, file));
+      const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 20)}"`;
+      const status = route.status ?? 200;
+      if (status === 200 && request.headers['if-none-match'] === etag) {
+        response.writeHead(304, { etag }).end();
+        return;
+      }
+      response.writeHead(status, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', etag }).end(body);
+    });
+    await new Promise<void>((resolve) => this.server?.listen(port, host, resolve));
+    this.origin = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  /** Serve `file` instead for the route that serves `originalFile`. */
+  replace(originalFile: string, file: string): void {
+    const route = this.routes.find((r) => r.file === originalFile);
+    if (route === undefined) throw new Error(`no route serves ${originalFile}`);
+    this.overrides.set(this.key(route), file);
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  private key(route: ReplayRoute): string {
+    return `${route.method} ${route.host}${route.path}?${JSON.stringify(route.query ?? {})}`;
+  }
+}
