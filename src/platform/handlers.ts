@@ -1,13 +1,14 @@
 import { createPipelineHandler, type PipelineHandlerDeps } from '../application/pipeline-handler.js';
 import type { JobHandler } from '../application/job-handler.js';
 import { systemNoopHandler } from '../application/pipelines/system-noop.js';
+import { eventDetailPipeline } from '../adapters/smoothcomp/event-detail/event-detail-pipeline.js';
 import { eventCatalogPipeline } from '../adapters/smoothcomp/event-catalog/event-catalog-pipeline.js';
 import { eventParticipantsPipeline } from '../adapters/smoothcomp/event-participants/event-participants-pipeline.js';
 import type { PipelineDefinition } from '../core/pipeline.js';
 
 /** The provider pipelines this build runs. Each provider adds its definitions here. */
 export function registeredPipelines(): PipelineDefinition[] {
-  return [eventCatalogPipeline, eventParticipantsPipeline];
+  return [eventCatalogPipeline, eventParticipantsPipeline, eventDetailPipeline];
 }
 
 /** Every handler a process knows: the built-in ones and one per registered pipeline. */

@@ -112,6 +112,17 @@ export function describeSmoothcompContract(driver: 'postgres' | 'sqlite', create
       await storage.jobs.cancelJob(blocked!.job.id);
     });
 
+    it('event detail: publishes an organiser-subdomain event, then skips the re-run', async () => {
+      const scope = { host: 'ibjjf.smoothcomp.com', event_id: '21001' };
+      const first = await run('smoothcomp.event_detail', scope);
+      expect(first.job.failure).toBeNull();
+      expect(first.job).toMatchObject({ state: 'succeeded', counters: { snapshots: 2, records: 1 } });
+      expect(await decisionOf(first)).toBe('PUBLISH_CHANGED');
+      expect(await decisionOf(await run('smoothcomp.event_detail', scope))).toBe('SKIP_NO_CHANGE');
+      const [latest] = await storage.ingestion.findLatestPublications('smoothcomp.event_detail', { event_id: '21001' }, 5);
+      expect(latest?.envelope.content).toMatchObject({ records: [{ organizer: 'Bay Grappling League' }] });
+    });
+
     it('event participants: XHR POST with the CSRF token, published, then skipped on a re-run', async () => {
       const scope = { host: 'smoothcomp.com', event_id: '21001' };
       const first = await run('smoothcomp.event_participants', scope);
