@@ -123,6 +123,14 @@ export function describeSmoothcompContract(driver: 'postgres' | 'sqlite', create
       expect(latest?.envelope.content).toMatchObject({ records: [{ organizer: 'Bay Grappling League' }] });
     });
 
+    it('athlete profile: pages through the history and publishes the athlete with a summary', async () => {
+      const details = await run('smoothcomp.athlete_profile_enrichment', { host: 'smoothcomp.com', profile_id: '5501' });
+      expect(details.job.failure).toBeNull();
+      expect(details.job).toMatchObject({ state: 'succeeded', counters: { snapshots: 3, records: 1 } });
+      const [latest] = await storage.ingestion.findLatestPublications('smoothcomp.athlete_profile_enrichment', { profile_id: '5501' }, 5);
+      expect(latest?.envelope.content).toMatchObject({ records: [{ name: 'João Pedro Araújo', summary: { wins: 3, losses: 2 } }] });
+    });
+
     it('event participants: XHR POST with the CSRF token, published, then skipped on a re-run', async () => {
       const scope = { host: 'smoothcomp.com', event_id: '21001' };
       const first = await run('smoothcomp.event_participants', scope);
