@@ -86,7 +86,7 @@ export const athleteProfilePipeline: PipelineDefinition<Scope, z.infer<typeof pa
       country: parsed.profile.country,
       belt: parsed.profile.belt,
       matches: matches as unknown as JsonObject[],
-      summary: summarizeMatches(matches) as unknown as JsonObject,
+      summary: summarizeMatches(matches),
     };
     return { records: [record] };
   },
