@@ -1,6 +1,7 @@
 import { createPipelineHandler, type PipelineHandlerDeps } from '../application/pipeline-handler.js';
 import type { JobHandler } from '../application/job-handler.js';
 import { systemNoopHandler } from '../application/pipelines/system-noop.js';
+import { academyCatalogPipeline } from '../adapters/smoothcomp/academy-catalog/academy-catalog-pipeline.js';
 import { athleteProfilePipeline } from '../adapters/smoothcomp/athlete-profile/athlete-profile-pipeline.js';
 import { eventDetailPipeline } from '../adapters/smoothcomp/event-detail/event-detail-pipeline.js';
 import { eventCatalogPipeline } from '../adapters/smoothcomp/event-catalog/event-catalog-pipeline.js';
@@ -9,7 +10,7 @@ import type { PipelineDefinition } from '../core/pipeline.js';
 
 /** The provider pipelines this build runs. Each provider adds its definitions here. */
 export function registeredPipelines(): PipelineDefinition[] {
-  return [eventCatalogPipeline, eventParticipantsPipeline, eventDetailPipeline, athleteProfilePipeline];
+  return [eventCatalogPipeline, eventParticipantsPipeline, eventDetailPipeline, athleteProfilePipeline, academyCatalogPipeline];
 }
 
 /** Every handler a process knows: the built-in ones and one per registered pipeline. */

@@ -5,7 +5,7 @@ import type { HttpFetcher } from '../../src/adapters/fetch/http-fetcher.js';
 import type { Storage } from '../../src/adapters/storage/shared/storage.js';
 import { HandlerRegistry } from '../../src/application/handler-registry.js';
 import { Worker } from '../../src/application/worker.js';
-import type { JobDetails } from '../../src/core/job.js';
+import type { JobDetails, JsonObject } from '../../src/core/job.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
 import { createHandlers } from '../../src/platform/handlers.js';
@@ -23,7 +23,7 @@ export function describeSmoothcompContract(driver: 'postgres' | 'sqlite', create
     let fetcher: HttpFetcher;
     let worker: Worker;
 
-    const run = async (pipeline: string, scope: Record<string, string>): Promise<JobDetails> => {
+    const run = async (pipeline: string, scope: JsonObject): Promise<JobDetails> => {
       const [result] = await storage.jobs.enqueueJobs([{ pipeline, scope, maxAttempts: 2 }]);
       const id = result!.job.id;
       return waitFor(`${pipeline} job ${id}`, async () => {
@@ -129,6 +129,14 @@ export function describeSmoothcompContract(driver: 'postgres' | 'sqlite', create
       expect(details.job).toMatchObject({ state: 'succeeded', counters: { snapshots: 3, records: 1 } });
       const [latest] = await storage.ingestion.findLatestPublications('smoothcomp.athlete_profile_enrichment', { profile_id: '5501' }, 5);
       expect(latest?.envelope.content).toMatchObject({ records: [{ name: 'João Pedro Araújo', summary: { wins: 3, losses: 2 } }] });
+    });
+
+    it('academy catalog: by club ids and by country', async () => {
+      const byIds = await run('smoothcomp.academy_catalog', { host: 'smoothcomp.com', club_ids: ['880', '881'] });
+      expect(byIds.job).toMatchObject({ state: 'succeeded', counters: { snapshots: 2, records: 2 } });
+      const byCountry = await run('smoothcomp.academy_catalog', { host: 'smoothcomp.com', country: 'US' });
+      expect(byCountry.job).toMatchObject({ state: 'succeeded', counters: { snapshots: 2, records: 2 } });
+      expect(await decisionOf(byCountry)).toBe('PUBLISH_CHANGED');
     });
 
     it('event participants: XHR POST with the CSRF token, published, then skipped on a re-run', async () => {
