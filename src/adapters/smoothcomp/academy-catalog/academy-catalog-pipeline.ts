@@ -18,7 +18,7 @@ const listingPage = (r: FetchedResource) => parseClubListingPage(text(r.body), r
 
 export const academyCatalogPipeline: PipelineDefinition<Scope, JsonObject, RawAcademy[]> = {
   name: ACADEMY_CATALOG,
-  scopeSchema: scopeSchema as unknown as z.ZodType<Scope>,
+  scopeSchema: scopeSchema,
   paramsSchema: z.strictObject({}),
   parserVersion: '1',
   normalizerVersion: '1',
