@@ -10,9 +10,9 @@ export interface AppRun {
 }
 
 /** Runs one of the apps the way `npm run` does (node with the tsx loader), with exactly `env`. */
-export function runApp(entry: string, env: Record<string, string>, timeoutMs = 60_000): Promise<AppRun> {
+export function runApp(entry: string, env: Record<string, string>, timeoutMs = 60_000, args: string[] = []): Promise<AppRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
       cwd: PROJECT_ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,23 @@
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { SMOOTHCOMP_TESTDATA } from '../replay/replay-server.js';
+import { registeredPipelines } from '../../src/platform/handlers.js';
+import { loadDataset, renderMarkdown, runCase } from './run-audit.js';
+
+/**
+ * `npm run audit` (or `npm run audit -- --format json`): runs the extraction audit, writes
+ * docs/smoothcomp-extraction-audit.md, prints a summary (or the JSON), and exits 1 if any mismatch
+ * is not already known and classified in the dataset.
+ */
+const json = process.argv.includes('--format') && process.argv[process.argv.indexOf('--format') + 1] === 'json';
+const pipelines = new Map(registeredPipelines().map((p) => [p.name, p]));
+const results = loadDataset(SMOOTHCOMP_TESTDATA).map((c) => runCase(c, pipelines, SMOOTHCOMP_TESTDATA));
+writeFileSync(fileURLToPath(new URL('../../docs/smoothcomp-extraction-audit.md', import.meta.url)), renderMarkdown(results));
+const failing = results.filter((r) => r.status === 'fail');
+if (json) {
+  process.stdout.write(`${JSON.stringify({ cases: results.length, failing: failing.length, results }, null, 2)}\n`);
+} else {
+  for (const r of results) process.stdout.write(`${r.status.padEnd(14)} ${r.id} (${r.pipeline})\n`);
+  process.stdout.write(`audit: ${results.length} cases, ${failing.length} failing; report in docs/smoothcomp-extraction-audit.md\n`);
+}
+process.exit(failing.length === 0 ? 0 : 1);
