@@ -70,6 +70,23 @@ export function describeSmoothcompContract(driver: 'postgres' | 'sqlite', create
       await database.drop();
     });
 
+    it.each([
+      ['smoothcomp.event_participants', { host: 'smoothcomp.com', event_id: '21001' }, 'participants/event-21001.json', 'participants/event-21001-changed.json'],
+      ['smoothcomp.event_detail', { host: 'ibjjf.smoothcomp.com', event_id: '21001' }, 'event_detail/event-21001-info.json', 'event_detail/event-21001-info-changed.json'],
+      ['smoothcomp.athlete_profile_enrichment', { host: 'smoothcomp.com', profile_id: '5501' }, 'athletes/profile-5501-events-2.json', 'athletes/profile-5501-events-2-changed.json'],
+      ['smoothcomp.academy_catalog', { host: 'smoothcomp.com', country: 'US' }, 'academies/clubs-us-page-1.html', 'academies/clubs-us-page-1-changed.html'],
+    ] as const)('%s: first run publishes, a re-run skips, a changed fixture publishes version 2', async (pipeline, scope, original, changed) => {
+      const first = await run(pipeline, scope);
+      expect(first.job.failure).toBeNull();
+      expect(await decisionOf(first)).toBe('PUBLISH_CHANGED');
+      expect(await decisionOf(await run(pipeline, scope))).toBe('SKIP_NO_CHANGE');
+      replay.replace(original, changed);
+      const after = await run(pipeline, scope);
+      expect(await decisionOf(after)).toBe('PUBLISH_CHANGED');
+      expect(await storage.ingestion.latestPublication(pipeline, first.job.scopeKey)).toMatchObject({ version: 2, classification: 'CONTENT_CHANGED' });
+      replay.replace(original, original);
+    });
+
     it('event catalog: publishes, skips an unchanged re-run, publishes the next version on change', async () => {
       const scope = { host: 'smoothcomp.com', country: 'US', event_type: 'upcoming' };
       const first = await run('smoothcomp.event_catalog', scope);
