@@ -2,17 +2,19 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SMOOTHCOMP_TESTDATA } from '../replay/replay-server.js';
 import { registeredPipelines } from '../../src/platform/handlers.js';
+import { renderRecordExamples } from './record-examples.js';
 import { loadDataset, renderMarkdown, runCase } from './run-audit.js';
 
 /**
  * `npm run audit` (or `npm run audit -- --format json`): runs the extraction audit, writes
- * docs/smoothcomp-extraction-audit.md, prints a summary (or the JSON), and exits 1 if any mismatch
+ * docs/smoothcomp-extraction-audit.md and the record examples in docs/smoothcomp-records.md, prints a summary (or the JSON), and exits 1 if any mismatch
  * is not already known and classified in the dataset.
  */
 const json = process.argv.includes('--format') && process.argv[process.argv.indexOf('--format') + 1] === 'json';
 const pipelines = new Map(registeredPipelines().map((p) => [p.name, p]));
 const results = loadDataset(SMOOTHCOMP_TESTDATA).map((c) => runCase(c, pipelines, SMOOTHCOMP_TESTDATA));
 writeFileSync(fileURLToPath(new URL('../../docs/smoothcomp-extraction-audit.md', import.meta.url)), renderMarkdown(results));
+writeFileSync(fileURLToPath(new URL('../../docs/smoothcomp-records.md', import.meta.url)), renderRecordExamples(SMOOTHCOMP_TESTDATA, pipelines));
 const failing = results.filter((r) => r.status === 'fail');
 if (json) {
   process.stdout.write(`${JSON.stringify({ cases: results.length, failing: failing.length, results }, null, 2)}\n`);

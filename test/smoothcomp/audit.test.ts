@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { renderRecordExamples } from '../../apps/audit/record-examples.js';
 import { loadDataset, renderMarkdown, runCase, type AuditCase } from '../../apps/audit/run-audit.js';
 import { SMOOTHCOMP_TESTDATA } from '../../apps/replay/replay-server.js';
 import { registeredPipelines } from '../../src/platform/handlers.js';
@@ -34,6 +35,10 @@ describe('the extraction audit', () => {
     const first = renderMarkdown(dataset.map(run));
     expect(renderMarkdown(dataset.map(run))).toBe(first);
     expect(readFileSync(`${PROJECT_ROOT}docs/smoothcomp-extraction-audit.md`, 'utf8')).toBe(first);
+  });
+
+  it('keeps docs/smoothcomp-records.md in step with the normalizers', () => {
+    expect(readFileSync(`${PROJECT_ROOT}docs/smoothcomp-records.md`, 'utf8')).toBe(renderRecordExamples(SMOOTHCOMP_TESTDATA, pipelines));
   });
 
   it('npm run audit -- --format json reports every case and exits 0', async () => {
