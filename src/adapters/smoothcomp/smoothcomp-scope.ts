@@ -25,3 +25,8 @@ export function smoothcompUrl(host: string, path: string, query: Record<string, 
   for (const [key, value] of Object.entries(query)) if (value !== undefined) url.searchParams.set(key, String(value));
   return url.toString();
 }
+
+/** A stored response body as text (Smoothcomp serves UTF-8). */
+export function bodyText(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('utf8');
+}

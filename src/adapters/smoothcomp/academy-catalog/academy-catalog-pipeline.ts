@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { JsonObject } from '../../../core/job.js';
 import type { FetchedResource, PipelineDefinition } from '../../../core/pipeline.js';
-import { countryCode, numericId, SMOOTHCOMP_ALLOWED_HOSTS, smoothcompHost, smoothcompUrl } from '../smoothcomp-scope.js';
+import { countryCode, numericId, SMOOTHCOMP_ALLOWED_HOSTS, smoothcompHost, smoothcompUrl, bodyText } from '../smoothcomp-scope.js';
 import { parseClubListingPage, parseClubPage, type RawAcademy } from './parse-academies.js';
 
 export const ACADEMY_CATALOG = 'smoothcomp.academy_catalog';
@@ -13,8 +13,7 @@ const scopeSchema = z
 type Scope = z.infer<typeof scopeSchema>;
 
 const MAX_PAGES = 25;
-const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
-const listingPage = (r: FetchedResource) => parseClubListingPage(text(r.body), r.resourceKey);
+const listingPage = (r: FetchedResource) => parseClubListingPage(bodyText(r.body), r.resourceKey);
 
 export const academyCatalogPipeline: PipelineDefinition<Scope, JsonObject, RawAcademy[]> = {
   name: ACADEMY_CATALOG,
@@ -42,7 +41,7 @@ export const academyCatalogPipeline: PipelineDefinition<Scope, JsonObject, RawAc
     return [{ resourceType: 'club_listing_page', resourceKey: `/en/clubs?countries=${scope.country}&page=${page}`, method: 'GET', url }];
   },
   parse({ fetched }) {
-    return fetched.flatMap((r) => (r.resourceType === 'club_page' ? [parseClubPage(text(r.body), Number(r.resourceKey.split('/').pop()), r.resourceKey)] : listingPage(r)));
+    return fetched.flatMap((r) => (r.resourceType === 'club_page' ? [parseClubPage(bodyText(r.body), Number(r.resourceKey.split('/').pop()), r.resourceKey)] : listingPage(r)));
   },
   normalize({ scope, parsed }) {
     const byId = new Map<number, JsonObject>();

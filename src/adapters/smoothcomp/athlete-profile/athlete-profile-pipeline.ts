@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { JobError } from '../../../core/job-error.js';
 import type { JsonObject } from '../../../core/job.js';
 import type { FetchedResource, PipelineDefinition } from '../../../core/pipeline.js';
-import { numericId, SMOOTHCOMP_ALLOWED_HOSTS, smoothcompHost, smoothcompUrl } from '../smoothcomp-scope.js';
+import { numericId, SMOOTHCOMP_ALLOWED_HOSTS, smoothcompHost, smoothcompUrl, bodyText } from '../smoothcomp-scope.js';
 import { matchMethod, summarizeMatches, type MatchRecord } from './match-summary.js';
 import { parseProfileEventsPage, parseProfilePage, type AthleteEventEntry, type ProfileFacts } from './parse-athlete-profile.js';
 
@@ -12,7 +12,6 @@ const scopeSchema = z.strictObject({ host: smoothcompHost, profile_id: numericId
 type Scope = z.infer<typeof scopeSchema>;
 const paramsSchema = z.strictObject({ max_pages: z.int().min(1).max(50).optional() });
 
-const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
 /** The profile page, then the match history page by page (`next_page_url`) up to a cap. */
 export const athleteProfilePipeline: PipelineDefinition<Scope, z.infer<typeof paramsSchema>, { profile: ProfileFacts; entries: AthleteEventEntry[] }> = {
@@ -39,7 +38,7 @@ export const athleteProfilePipeline: PipelineDefinition<Scope, z.infer<typeof pa
     if (last === undefined || pages.length >= (params.max_pages ?? 20)) return [];
     let next: number | null;
     try {
-      next = parseProfileEventsPage(text(last.body), last.resourceKey).nextPage;
+      next = parseProfileEventsPage(bodyText(last.body), last.resourceKey).nextPage;
     } catch {
       return [];
     }
@@ -51,8 +50,8 @@ export const athleteProfilePipeline: PipelineDefinition<Scope, z.infer<typeof pa
     if (profile === undefined) throw new JobError('parse', 'RESOURCE_MISSING', 'no profile page was fetched');
     const pages = fetched.filter((r: FetchedResource) => r.resourceType === 'athlete_events_page');
     return {
-      profile: parseProfilePage(text(profile.body), `profile ${scope.profile_id}`),
-      entries: pages.flatMap((page) => parseProfileEventsPage(text(page.body), page.resourceKey).entries),
+      profile: parseProfilePage(bodyText(profile.body), `profile ${scope.profile_id}`),
+      entries: pages.flatMap((page) => parseProfileEventsPage(bodyText(page.body), page.resourceKey).entries),
     };
   },
   normalize({ scope, parsed }) {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { FetchedResource, PipelineDefinition } from '../../../core/pipeline.js';
-import { countryCode, isoDate, SMOOTHCOMP_ALLOWED_HOSTS, smoothcompHost, smoothcompUrl } from '../smoothcomp-scope.js';
+import { countryCode, isoDate, SMOOTHCOMP_ALLOWED_HOSTS, smoothcompHost, smoothcompUrl, bodyText } from '../smoothcomp-scope.js';
 import { normalizeEventCatalog } from './normalize-event-catalog.js';
 import { parseEventCatalogPage, type RawCatalogEvent } from './parse-event-catalog-page.js';
 
@@ -35,7 +35,7 @@ export interface ParsedCatalog {
 }
 
 function pageEvents(resource: FetchedResource): RawCatalogEvent[] {
-  return parseEventCatalogPage(Buffer.from(resource.body).toString('utf8'), `page ${resource.resourceKey}`);
+  return parseEventCatalogPage(bodyText(resource.body), `page ${resource.resourceKey}`);
 }
 
 /** `/en/events/{upcoming|past}` for one country, page after page until a page is empty or the cap. */

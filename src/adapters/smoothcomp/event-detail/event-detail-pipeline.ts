@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { JobError } from '../../../core/job-error.js';
 import type { JsonObject } from '../../../core/job.js';
 import type { FetchedResource, PipelineDefinition } from '../../../core/pipeline.js';
-import { numericId, SMOOTHCOMP_ALLOWED_HOSTS, smoothcompHost, smoothcompUrl } from '../smoothcomp-scope.js';
+import { numericId, SMOOTHCOMP_ALLOWED_HOSTS, smoothcompHost, smoothcompUrl, bodyText } from '../smoothcomp-scope.js';
 import { parseEventPage, parseInfoPanels, type InfoPanels, type SportsEvent } from './parse-event-detail.js';
 
 export const EVENT_DETAIL = 'smoothcomp.event_detail';
@@ -10,7 +10,6 @@ export const EVENT_DETAIL = 'smoothcomp.event_detail';
 const scopeSchema = z.strictObject({ host: smoothcompHost, event_id: numericId });
 type Scope = z.infer<typeof scopeSchema>;
 
-const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
 function resource(fetched: readonly FetchedResource[], type: string): FetchedResource {
   const found = fetched.find((r) => r.resourceType === type);
@@ -42,8 +41,8 @@ export const eventDetailPipeline: PipelineDefinition<Scope, JsonObject, { event:
   },
   parse({ scope, fetched }) {
     return {
-      event: parseEventPage(text(resource(fetched, 'event_page').body), `event ${scope.event_id}`),
-      panels: parseInfoPanels(text(resource(fetched, 'event_info_panels').body), `event ${scope.event_id}`),
+      event: parseEventPage(bodyText(resource(fetched, 'event_page').body), `event ${scope.event_id}`),
+      panels: parseInfoPanels(bodyText(resource(fetched, 'event_info_panels').body), `event ${scope.event_id}`),
     };
   },
   normalize({ scope, parsed: { event, panels } }) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { JsonObject } from '../../../core/job.js';
 import type { PipelineDefinition } from '../../../core/pipeline.js';
-import { numericId, SMOOTHCOMP_ALLOWED_HOSTS, smoothcompHost, smoothcompUrl } from '../smoothcomp-scope.js';
+import { numericId, SMOOTHCOMP_ALLOWED_HOSTS, smoothcompHost, smoothcompUrl, bodyText } from '../smoothcomp-scope.js';
 import { csrfTokenOf, parseEventParticipants, type ParsedParticipants } from './parse-event-participants.js';
 import { splitDivision } from './split-division.js';
 
@@ -10,7 +10,6 @@ export const EVENT_PARTICIPANTS = 'smoothcomp.event_participants';
 const scopeSchema = z.strictObject({ host: smoothcompHost, event_id: numericId });
 export type EventParticipantsScope = z.infer<typeof scopeSchema>;
 
-const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
 /**
  * The event page first (for the CSRF token its XHR calls carry), then
@@ -30,7 +29,7 @@ export const eventParticipantsPipeline: PipelineDefinition<EventParticipantsScop
       return [{ resourceType: 'event_page', resourceKey: `/en/event/${scope.event_id}`, method: 'GET', url }];
     }
     if (fetched.length > 1) return [];
-    const token = csrfTokenOf(text(fetched[0]!.body));
+    const token = csrfTokenOf(bodyText(fetched[0]!.body));
     return [
       {
         resourceType: 'event_participants',
@@ -50,7 +49,7 @@ export const eventParticipantsPipeline: PipelineDefinition<EventParticipantsScop
   parse({ fetched }) {
     const response = fetched.find((r) => r.resourceType === 'event_participants');
     if (response === undefined) return { divisions: [], categoryValues: new Map() };
-    return parseEventParticipants(text(response.body), `event participants ${response.resourceKey}`);
+    return parseEventParticipants(bodyText(response.body), `event participants ${response.resourceKey}`);
   },
   normalize({ scope, parsed }) {
     const seen = new Set<string>();
