@@ -214,7 +214,16 @@ export class Worker {
     }
     if (execution.released) return;
     const settled = await this.settle(execution, () => this.options.repository.completeJob(execution.lease, result ?? {}));
-    if (settled?.applied === true) logger.info({ duration_ms: Math.round(this.monotonicNow() - startedAt) }, 'job succeeded');
+    if (settled?.applied === true) {
+      const publication = settled.publication;
+      logger.info(
+        {
+          duration_ms: Math.round(this.monotonicNow() - startedAt),
+          ...(publication === undefined ? {} : { decision: publication.decision, classification: publication.classification, version: publication.version }),
+        },
+        'job succeeded',
+      );
+    }
   }
 
   /** `minDelayMs`: the source's Retry-After, which the backoff never undercuts. */
