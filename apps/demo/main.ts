@@ -3,12 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReplayServer } from '../replay/replay-server.js';
 import { loadConfig } from '../../src/platform/config.js';
-import { createFetcher } from '../../src/platform/fetcher.js';
-import { createHandlers } from '../../src/platform/handlers.js';
 import { createLogger } from '../../src/platform/logger.js';
-import { startApi } from '../../src/platform/start-api.js';
-import { startWorker } from '../../src/platform/start-worker.js';
-import { prepareStorage } from '../../src/platform/storage.js';
+import { startAllInOne } from '../../src/platform/start-all-in-one.js';
 
 /**
  * `npm run demo`: the whole service with no network and no configuration. It serves the Smoothcomp
@@ -36,13 +32,11 @@ const config = loadConfig({
   SMOOTHCOMP_BASE_URL_OVERRIDE: replay.origin,
   SMOOTHCOMP_REQUESTS_PER_MINUTE: '600',
   WORKER_POLL_INTERVAL_SEC: '0.2',
+  WORKER_SHUTDOWN_TIMEOUT_SEC: '2',
 });
 const logger = createLogger(config.logLevel);
-const storage = await prepareStorage(config, logger, 'server');
-const fetcher = createFetcher(config);
-const handlers = createHandlers({ fetcher, store: storage.ingestion });
-const worker = await startWorker(config, storage.jobs, logger, handlers);
-const api = await startApi(config, storage, logger, handlers);
+const service = await startAllInOne(config, logger);
+const api = { url: service.apiUrl };
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
 let failed = 0;
@@ -81,10 +75,7 @@ try {
   say('demo: to explore by hand, run `npm run replay` in one terminal and');
   say('      `SMOOTHCOMP_BASE_URL_OVERRIDE=http://127.0.0.1:8090 npm start` in another (see the README)');
 } finally {
-  await api.stop();
-  await worker.stop(2_000);
-  await fetcher.close();
-  await storage.jobs.close();
+  await service.stop();
   await replay.stop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,0 +1,25 @@
+import type { Logger } from 'pino';
+import type { AppConfig } from './config.js';
+import { createFetcher } from './fetcher.js';
+import { createHandlers } from './handlers.js';
+import { startApi } from './start-api.js';
+import { startWorker } from './start-worker.js';
+import { prepareStorage } from './storage.js';
+
+/** The API and a worker in one process, on one storage handle: the local server and the demo. */
+export async function startAllInOne(config: AppConfig, logger: Logger): Promise<{ apiUrl: string; stop: () => Promise<void> }> {
+  const storage = await prepareStorage(config, logger, 'server');
+  const fetcher = createFetcher(config);
+  const handlers = createHandlers({ fetcher, store: storage.ingestion });
+  const worker = await startWorker(config, storage.jobs, logger, handlers);
+  const api = await startApi(config, storage, logger, handlers);
+  return {
+    apiUrl: api.url,
+    stop: async () => {
+      await api.stop();
+      await worker.stop(config.worker.shutdownTimeoutMs);
+      await fetcher.close();
+      await storage.jobs.close();
+    },
+  };
+}
