@@ -8,6 +8,7 @@ import { JOBS_AVAILABLE_CHANNEL, JobAvailableListener } from './job-available-li
 import { PgDatabase } from './pg-database.js';
 import { pgDialect } from './pg-dialect.js';
 import { claimJobs } from './queries/claim-jobs.js';
+import { completeJob } from './queries/complete-job.js';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -49,6 +50,7 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
   );
   const jobs = new SqlJobRepository(db, pgDialect, {
     claimJobs: (request) => claimJobs(db, request),
+    completePlainJob: (lease, input) => completeJob(db, lease, input),
     // Delivered when the enqueueing transaction commits, to every listening worker on any host.
     announceJobs: async (s) => {
       await s.run(sql`SELECT pg_notify(${JOBS_AVAILABLE_CHANNEL}, '')`);

@@ -31,6 +31,8 @@ import type { SqlDialect } from './sql-dialect.js';
 /** What each adapter supplies beyond the portable queries: the parts its database does differently. */
 export interface DialectSpecifics {
   claimJobs(request: ClaimRequest): Promise<Job[]>;
+  /** A one-statement success settle for jobs without a normalized result, where the dialect has one. */
+  completePlainJob?(lease: JobLease, input: CompleteJobInput): Promise<SettleResult>;
   /** Tells waiting workers, from inside the transaction that made jobs due, that there is work. */
   announceJobs(session: SqlSession): Promise<void>;
   onJobsAvailable(listener: () => void): Promise<Unsubscribe>;
@@ -73,6 +75,7 @@ export class SqlJobRepository implements JobRepository {
   }
 
   completeJob(lease: JobLease, input: CompleteJobInput): Promise<SettleResult> {
+    if (input.ingestion === undefined && this.specifics.completePlainJob !== undefined) return this.specifics.completePlainJob(lease, input);
     return this.db.transaction(async (s) => {
       const settled = await settleJob(s, this.d, lease, {
         toState: 'succeeded',

@@ -1,0 +1,102 @@
+import pg from 'pg';
+import pino from 'pino';
+import { HandlerRegistry } from '../../src/application/handler-registry.js';
+import { systemNoopHandler } from '../../src/application/pipelines/system-noop.js';
+import { Worker } from '../../src/application/worker.js';
+import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
+import { startEmbeddedPostgres } from '../../test/support/embedded-postgres.js';
+
+/**
+ * `npm run bench:drain [-- --jobs 20000 --concurrency 32]`: enqueue no-op jobs in bulk, then time
+ * one worker process draining them with full bookkeeping (attempt rows, transitions), on
+ * TEST_DATABASE_URL's server or an embedded PostgreSQL. A quick probe of our own queue; the
+ * side-by-side comparison with other queues is a separate benchmark.
+ */
+const arg = (name: string, fallback: number) => {
+  const index = process.argv.indexOf(`--${name}`);
+  return index === -1 ? fallback : Number(process.argv[index + 1]);
+};
+const total = arg('jobs', 20_000);
+const concurrency = arg('concurrency', 32);
+
+const given = process.env.TEST_DATABASE_URL;
+const server = given === undefined || given === '' ? await startEmbeddedPostgres() : undefined;
+const serverUrl = server?.url ?? given ?? '';
+const name = `bench_drain_${Date.now()}`;
+const admin = new pg.Client({ connectionString: serverUrl });
+await admin.connect();
+await admin.query(`CREATE DATABASE ${name}`);
+const url = new URL(serverUrl);
+url.pathname = `/${name}`;
+const database = { driver: 'postgres' as const, dsn: url.toString(), runMigrations: true, maxOpenConns: concurrency + 4, maxIdleConns: 4, connMaxLifetimeSec: 0 };
+
+try {
+  await migrateDatabase(database);
+  const repository = openJobRepository(database);
+  // Where the time goes: the claim loop is serial, settles run in parallel.
+  const stats = { claims: 0, claimed: 0, claim_ms: 0, completes: 0, complete_ms: 0 };
+  const claimJobs = repository.claimJobs.bind(repository);
+  repository.claimJobs = async (request) => {
+    const started = performance.now();
+    const jobs = await claimJobs(request);
+    stats.claims++;
+    stats.claimed += jobs.length;
+    stats.claim_ms += performance.now() - started;
+    return jobs;
+  };
+  const completeJob = repository.completeJob.bind(repository);
+  repository.completeJob = async (lease, input) => {
+    const started = performance.now();
+    const result = await completeJob(lease, input);
+    stats.completes++;
+    stats.complete_ms += performance.now() - started;
+    return result;
+  };
+  const enqueueStarted = performance.now();
+  for (let done = 0; done < total; done += 5_000) {
+    await repository.enqueueJobs(Array.from({ length: Math.min(5_000, total - done) }, (_, i) => ({ pipeline: 'system.noop', scope: { label: `j${done + i}` }, maxAttempts: 3 })));
+  }
+  const enqueueMs = performance.now() - enqueueStarted;
+
+  let resolveDrained: () => void = () => undefined;
+  const drained = new Promise<void>((resolve) => (resolveDrained = resolve));
+  const worker = new Worker({
+    repository,
+    handlers: new HandlerRegistry([systemNoopHandler]),
+    workerId: 'bench',
+    concurrency,
+    leaseMs: 60_000,
+    heartbeatIntervalMs: 10_000,
+    pollIntervalMs: 100,
+    retryPolicy: { baseDelayMs: 1_000, maxDelayMs: 10_000 },
+    logger: pino({ level: 'silent' }),
+  });
+  const poll = setInterval(() => {
+    void repository.listJobs({ filter: { states: ['pending', 'running'] }, limit: 1 }).then((page) => {
+      if (page.jobs.length === 0) resolveDrained();
+    });
+  }, 20);
+  const drainStarted = performance.now();
+  await worker.start();
+  await drained;
+  const drainMs = performance.now() - drainStarted;
+  clearInterval(poll);
+  await worker.stop(5_000);
+  await repository.close();
+  process.stdout.write(
+    `${JSON.stringify({
+      jobs: total,
+      concurrency,
+      bulk_enqueue_per_s: Math.round((total / enqueueMs) * 1000),
+      drain_per_s: Math.round((total / drainMs) * 1000),
+      drain_ms: Math.round(drainMs),
+      jobs_per_claim: Math.round((stats.claimed / Math.max(stats.claims, 1)) * 10) / 10,
+      claim_avg_ms: Math.round((stats.claim_ms / Math.max(stats.claims, 1)) * 10) / 10,
+      complete_avg_ms: Math.round((stats.complete_ms / Math.max(stats.completes, 1)) * 10) / 10,
+    })}\n`,
+  );
+} finally {
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.end();
+  await server?.stop();
+}
