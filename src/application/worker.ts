@@ -1,6 +1,6 @@
 import { failureFromError, JobError } from '../core/job-error.js';
 import { decideFailureOutcome } from '../core/failure-outcome.js';
-import type { JobRepository, SettleResult, Unsubscribe } from '../core/job-repository.js';
+import type { CompleteJobInput, JobRepository, SettleResult, Unsubscribe } from '../core/job-repository.js';
 import { leaseOf, type Job, type JobFailure, type JobLease } from '../core/job.js';
 import type { HandlerRegistry } from './handler-registry.js';
 import type { JobHandlerResult, JobLogger } from './job-handler.js';
@@ -40,6 +40,8 @@ interface Execution {
 }
 
 const SETTLE_TRIES = 3;
+const MAX_COMPLETION_BATCH = 500;
+const MAX_FLUSHES_IN_FLIGHT = 2;
 
 /**
  * Claims jobs for free slots, runs their handlers, keeps their leases alive and settles each
@@ -59,6 +61,14 @@ export class Worker {
   private nudged = false;
   private mayHaveMore = true;
   private stopping: Promise<void> | undefined;
+  private readonly completions: {
+    lease: JobLease;
+    input: CompleteJobInput;
+    resolve: (result: SettleResult) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private flushScheduled = false;
+  private flushesInFlight = 0;
 
   constructor(private readonly options: WorkerOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new RangeError('concurrency must be a positive integer');
@@ -213,7 +223,10 @@ export class Worker {
       return;
     }
     if (execution.released) return;
-    const settled = await this.settle(execution, () => this.options.repository.completeJob(execution.lease, result ?? {}));
+    const input = result ?? {};
+    const settled = await this.settle(execution, () =>
+      input.ingestion === undefined ? this.completeInBatch(execution.lease, input) : this.options.repository.completeJob(execution.lease, input),
+    );
     if (settled?.applied === true) {
       const publication = settled.publication;
       logger.info(
@@ -283,6 +296,39 @@ export class Worker {
         await new Promise((resolve) => setTimeout(resolve, 200 * tryNumber));
       }
     }
+  }
+
+  /**
+   * Successes without a normalized result are settled together: those finishing in the same turn
+   * of the event loop (and while up to two earlier batches are in flight) share one statement and
+   * one commit. Each is still fenced on its own lease.
+   */
+  private completeInBatch(lease: JobLease, input: CompleteJobInput): Promise<SettleResult> {
+    return new Promise((resolve, reject) => {
+      this.completions.push({ lease, input, resolve, reject });
+      this.scheduleCompletionFlush();
+    });
+  }
+
+  private scheduleCompletionFlush(): void {
+    if (this.flushScheduled || this.flushesInFlight >= MAX_FLUSHES_IN_FLIGHT || this.completions.length === 0) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      const batch = this.completions.splice(0, MAX_COMPLETION_BATCH);
+      if (batch.length === 0) return;
+      this.flushesInFlight++;
+      void this.options.repository
+        .completeJobs(batch.map(({ lease, input }) => ({ lease, input })))
+        .then(
+          (results) => batch.forEach((item, index) => item.resolve(results[index] ?? { applied: false, reason: 'lease_lost' })),
+          (error: unknown) => batch.forEach((item) => item.reject(error)),
+        )
+        .finally(() => {
+          this.flushesInFlight--;
+          this.scheduleCompletionFlush();
+        });
+    });
   }
 
   private beat(): void {

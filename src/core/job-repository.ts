@@ -124,6 +124,11 @@ export interface JobRepository {
   renewLeases(workerId: string, leases: JobLease[], leaseMs: number): Promise<LeaseRenewal[]>;
 
   completeJob(lease: JobLease, input: CompleteJobInput): Promise<SettleResult>;
+  /**
+   * Settles many successes without normalized results in one round trip and one commit. Each is
+   * fenced on its own lease; the results are in input order.
+   */
+  completeJobs(settles: { lease: JobLease; input: CompleteJobInput }[]): Promise<SettleResult[]>;
   failJob(lease: JobLease, failure: JobFailure, outcome: FailureOutcome): Promise<SettleResult>;
   /** The handler stopped because a cancel was requested. */
   cancelRunningJob(lease: JobLease): Promise<SettleResult>;

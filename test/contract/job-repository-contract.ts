@@ -222,6 +222,36 @@ export function describeJobRepositoryContract(driver: 'postgres' | 'sqlite', cre
       expect(done?.transitions.at(-1)).toMatchObject({ fromState: 'running', toState: 'succeeded', attemptNumber: 1 });
     });
 
+    it('settles a batch of successes in one call, each fenced on its own lease, results in order', async () => {
+      const pipeline = freshPipeline();
+      await repo.enqueueJobs([job(pipeline), job(pipeline), job(pipeline)]);
+      const claimed = await repo.claimJobs({ workerId: 'w-batch', limit: 3, leaseMs: 30_000 });
+      expect(claimed).toHaveLength(3);
+      const [a, b, c] = claimed.map(leaseOf);
+      const results = await repo.completeJobs([
+        { lease: a!, input: { counters: { n: 1 } } },
+        { lease: { ...b!, workerId: 'w-other' }, input: {} },
+        { lease: c!, input: { parserVersion: 'p2' } },
+        { lease: { ...a!, attemptNumber: 9 }, input: {} },
+      ]);
+      expect(results).toEqual([
+        { applied: true, state: 'succeeded' },
+        { applied: false, reason: 'lease_lost' },
+        { applied: true, state: 'succeeded' },
+        { applied: false, reason: 'lease_lost' },
+      ]);
+      const first = await repo.getJob(a!.jobId);
+      expect(first?.job).toMatchObject({ state: 'succeeded', counters: { n: 1 } });
+      expect(first?.attempts[0]?.outcome).toBe('succeeded');
+      expect(first?.transitions.at(-1)).toMatchObject({ fromState: 'running', toState: 'succeeded', attemptNumber: 1 });
+      expect((await repo.getJob(c!.jobId))?.job).toMatchObject({ state: 'succeeded', parserVersion: 'p2' });
+      const untouched = await repo.getJob(b!.jobId);
+      expect(untouched?.job.state).toBe('running');
+      expect(untouched?.attempts[0]?.finishedAt).toBeNull();
+      expect(await repo.completeJobs([])).toEqual([]);
+      await repo.completeJob(b!, {});
+    });
+
     it('reclaims an expired lease, closes the dead attempt and rejects the old worker\'s late settle', async () => {
       const pipeline = freshPipeline();
       await repo.enqueueJobs([job(pipeline)]);

@@ -9,6 +9,7 @@ import { PgDatabase } from './pg-database.js';
 import { pgDialect } from './pg-dialect.js';
 import { claimJobs } from './queries/claim-jobs.js';
 import { completeJob } from './queries/complete-job.js';
+import { completeJobs } from './queries/complete-jobs.js';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -51,6 +52,7 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
   const jobs = new SqlJobRepository(db, pgDialect, {
     claimJobs: (request) => claimJobs(db, request),
     completePlainJob: (lease, input) => completeJob(db, lease, input),
+    completePlainJobs: (settles) => completeJobs(db, settles),
     // Delivered when the enqueueing transaction commits, to every listening worker on any host.
     announceJobs: async (s) => {
       await s.run(sql`SELECT pg_notify(${JOBS_AVAILABLE_CHANNEL}, '')`);

@@ -31,8 +31,9 @@ import type { SqlDialect } from './sql-dialect.js';
 /** What each adapter supplies beyond the portable queries: the parts its database does differently. */
 export interface DialectSpecifics {
   claimJobs(request: ClaimRequest): Promise<Job[]>;
-  /** A one-statement success settle for jobs without a normalized result, where the dialect has one. */
+  /** One-statement success settles for jobs without a normalized result, where the dialect has them. */
   completePlainJob?(lease: JobLease, input: CompleteJobInput): Promise<SettleResult>;
+  completePlainJobs?(settles: { lease: JobLease; input: CompleteJobInput }[]): Promise<SettleResult[]>;
   /** Tells waiting workers, from inside the transaction that made jobs due, that there is work. */
   announceJobs(session: SqlSession): Promise<void>;
   onJobsAvailable(listener: () => void): Promise<Unsubscribe>;
@@ -76,27 +77,42 @@ export class SqlJobRepository implements JobRepository {
 
   completeJob(lease: JobLease, input: CompleteJobInput): Promise<SettleResult> {
     if (input.ingestion === undefined && this.specifics.completePlainJob !== undefined) return this.specifics.completePlainJob(lease, input);
+    return this.db.transaction((s) => this.completeIn(s, lease, input));
+  }
+
+  completeJobs(settles: { lease: JobLease; input: CompleteJobInput }[]): Promise<SettleResult[]> {
+    if (settles.length === 0) return Promise.resolve([]);
+    if (settles.some((s) => s.input.ingestion !== undefined)) {
+      throw new RangeError('completeJobs settles jobs without a normalized result; use completeJob for those with one');
+    }
+    if (this.specifics.completePlainJobs !== undefined) return this.specifics.completePlainJobs(settles);
     return this.db.transaction(async (s) => {
-      const settled = await settleJob(s, this.d, lease, {
-        toState: 'succeeded',
-        attemptOutcome: 'succeeded',
-        failure: null,
-        reason: 'succeeded',
-        jobAssignments: [
-          sql`finished_at = ${s.now}`,
-          sql`cancel_requested = ${this.d.bool(false)}`,
-          ...jobFailureAssignments(this.d, null),
-          ...(input.counters === undefined ? [] : [sql`counters = ${this.d.json(input.counters)}`]),
-          ...(input.parserVersion === undefined ? [] : [sql`parser_version = ${input.parserVersion}`]),
-          ...(input.normalizerVersion === undefined ? [] : [sql`normalizer_version = ${input.normalizerVersion}`]),
-        ],
-      });
-      // The fence came first: a worker that lost its lease records nothing and publishes nothing.
-      if (!settled.applied) return settled;
-      if (input.ingestion === undefined) return { applied: true, state: settled.state };
-      const publication = await recordIngestionResult(s, this.d, lease, settled.job, input.ingestion);
-      return { applied: true, state: settled.state, publication };
+      const results: SettleResult[] = [];
+      for (const { lease, input } of settles) results.push(await this.completeIn(s, lease, input));
+      return results;
     });
+  }
+
+  private async completeIn(s: SqlSession, lease: JobLease, input: CompleteJobInput): Promise<SettleResult> {
+    const settled = await settleJob(s, this.d, lease, {
+      toState: 'succeeded',
+      attemptOutcome: 'succeeded',
+      failure: null,
+      reason: 'succeeded',
+      jobAssignments: [
+        sql`finished_at = ${s.now}`,
+        sql`cancel_requested = ${this.d.bool(false)}`,
+        ...jobFailureAssignments(this.d, null),
+        ...(input.counters === undefined ? [] : [sql`counters = ${this.d.json(input.counters)}`]),
+        ...(input.parserVersion === undefined ? [] : [sql`parser_version = ${input.parserVersion}`]),
+        ...(input.normalizerVersion === undefined ? [] : [sql`normalizer_version = ${input.normalizerVersion}`]),
+      ],
+    });
+    // The fence came first: a worker that lost its lease records nothing and publishes nothing.
+    if (!settled.applied) return publicSettleResult(settled);
+    if (input.ingestion === undefined) return { applied: true, state: settled.state };
+    const publication = await recordIngestionResult(s, this.d, lease, settled.job, input.ingestion);
+    return { applied: true, state: settled.state, publication };
   }
 
   failJob(lease: JobLease, failure: JobFailure, outcome: FailureOutcome): Promise<SettleResult> {

@@ -1,0 +1,46 @@
+import { sql } from 'drizzle-orm';
+import type { CompleteJobInput, SettleResult } from '../../../../core/job-repository.js';
+import type { JobLease } from '../../../../core/job.js';
+import type { PgDatabase } from '../pg-database.js';
+
+/**
+ * Many success settles in one statement and one commit: the leases travel as parallel arrays, each
+ * job is fenced on its own (id, worker, attempt), and only the ones still held are finished, their
+ * attempts closed and their transitions written.
+ */
+export async function completeJobs(db: PgDatabase, settles: { lease: JobLease; input: CompleteJobInput }[]): Promise<SettleResult[]> {
+  const column = <T>(pick: (s: { lease: JobLease; input: CompleteJobInput }) => T) => sql.param(settles.map(pick));
+  const rows = await db.statement<{ id: string; attempt_count: number }>(sql`
+    WITH input AS (
+      SELECT * FROM unnest(
+        ${column((s) => s.lease.jobId)}::bigint[], ${column((s) => s.lease.attemptNumber)}::int[],
+        ${column((s) => s.lease.workerId)}::text[],
+        ${column((s) => (s.input.counters === undefined ? null : JSON.stringify(s.input.counters)))}::jsonb[],
+        ${column((s) => s.input.parserVersion ?? null)}::text[], ${column((s) => s.input.normalizerVersion ?? null)}::text[]
+      ) AS t(id, attempt, worker, counters, parser_version, normalizer_version)
+    ),
+    done AS (
+      UPDATE ingestion_jobs j
+      SET state = 'succeeded', claimed_by = NULL, lease_until = NULL, finished_at = now(), updated_at = now(),
+        cancel_requested = false, failure_category = NULL, failure_code = NULL, failure_message = NULL, failure_retryable = NULL,
+        counters = coalesce(t.counters, j.counters), parser_version = coalesce(t.parser_version, j.parser_version),
+        normalizer_version = coalesce(t.normalizer_version, j.normalizer_version)
+      FROM input t
+      WHERE j.id = t.id AND j.state = 'running' AND j.claimed_by = t.worker AND j.attempt_count = t.attempt
+      RETURNING j.id, j.attempt_count
+    ),
+    attempt AS (
+      UPDATE job_attempts a
+      SET finished_at = now(), outcome = 'succeeded', duration_ms = (floor(extract(epoch from (now() - a.started_at)) * 1000))::bigint
+      FROM done WHERE a.job_id = done.id AND a.attempt_number = done.attempt_count
+    ),
+    transition AS (
+      INSERT INTO job_state_transitions (job_id, attempt_number, from_state, to_state, reason, at)
+      SELECT id, attempt_count, 'running', 'succeeded', 'succeeded', now() FROM done
+    )
+    SELECT id::text AS id, attempt_count FROM done`);
+  const finished = new Set(rows.map((row) => `${row.id}:${row.attempt_count}`));
+  return settles.map(({ lease }) =>
+    finished.has(`${lease.jobId}:${lease.attemptNumber}`) ? { applied: true, state: 'succeeded' } : { applied: false, reason: 'lease_lost' },
+  );
+}
