@@ -8,7 +8,6 @@ import { JOBS_AVAILABLE_CHANNEL, JobAvailableListener } from './job-available-li
 import { PgDatabase } from './pg-database.js';
 import { pgDialect } from './pg-dialect.js';
 import { claimJobs } from './queries/claim-jobs.js';
-import { completeJob } from './queries/complete-job.js';
 import { completeJobs } from './queries/complete-jobs.js';
 
 export interface PostgresOptions {
@@ -51,7 +50,6 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
   );
   const jobs = new SqlJobRepository(db, pgDialect, {
     claimJobs: (request) => claimJobs(db, request),
-    completePlainJob: (lease, input) => completeJob(db, lease, input),
     completePlainJobs: (settles) => completeJobs(db, settles),
     // Delivered when the enqueueing transaction commits, to every listening worker on any host.
     announceJobs: async (s) => {

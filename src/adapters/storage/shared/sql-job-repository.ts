@@ -32,7 +32,6 @@ import type { SqlDialect } from './sql-dialect.js';
 export interface DialectSpecifics {
   claimJobs(request: ClaimRequest): Promise<Job[]>;
   /** One-statement success settles for jobs without a normalized result, where the dialect has them. */
-  completePlainJob?(lease: JobLease, input: CompleteJobInput): Promise<SettleResult>;
   completePlainJobs?(settles: { lease: JobLease; input: CompleteJobInput }[]): Promise<SettleResult[]>;
   /** Tells waiting workers, from inside the transaction that made jobs due, that there is work. */
   announceJobs(session: SqlSession): Promise<void>;
@@ -76,7 +75,9 @@ export class SqlJobRepository implements JobRepository {
   }
 
   completeJob(lease: JobLease, input: CompleteJobInput): Promise<SettleResult> {
-    if (input.ingestion === undefined && this.specifics.completePlainJob !== undefined) return this.specifics.completePlainJob(lease, input);
+    if (input.ingestion === undefined && this.specifics.completePlainJobs !== undefined) {
+      return this.specifics.completePlainJobs([{ lease, input }]).then(([result]) => result ?? { applied: false, reason: 'lease_lost' });
+    }
     return this.db.transaction((s) => this.completeIn(s, lease, input));
   }
 
