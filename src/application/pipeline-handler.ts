@@ -40,9 +40,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
       const scope = parseOrFail(definition.scopeSchema, job.scope, 'scope');
       const { mode = 'fetch', ...own } = job.params as { mode?: (typeof MODES)[number] } & JsonObject;
       const params = parseOrFail(definition.paramsSchema, own, 'params');
-      const snapshots = mode === 'renormalize' ? await snapshotsBehindLatest(job) : await fetchAll(context, scope, params);
-
-      const fetched = await Promise.all(snapshots.map((snapshot) => withBody(snapshot)));
+      const { snapshots, fetched } = mode === 'renormalize' ? await snapshotsBehindLatest(job) : await fetchAll(context, scope, params);
       const parsed = runStep('parse', () => definition.parse({ scope, fetched }));
       const normalized = runStep('normalize', () => definition.normalize({ scope, parsed }));
       const content = JSON.parse(JSON.stringify(normalized)) as NormalizedContent;
@@ -69,7 +67,13 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
     },
   };
 
-  async function fetchAll(context: JobContext, scope: JsonObject, params: JsonObject): Promise<SnapshotRecord[]> {
+  /** The responses parse reads: their records (lineage, hashes) and their bodies. */
+  interface Sources {
+    snapshots: SnapshotRecord[];
+    fetched: FetchedResource[];
+  }
+
+  async function fetchAll(context: JobContext, scope: JsonObject, params: JsonObject): Promise<Sources> {
     const { job, signal, logger } = context;
     const lease = leaseOf(job);
     const snapshots: SnapshotRecord[] = [];
@@ -77,7 +81,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
     const seen = new Set<string>();
     for (;;) {
       const requests = runStep('plan', () => definition.planRequests({ scope, params, fetched }));
-      if (requests.length === 0) return snapshots;
+      if (requests.length === 0) return { snapshots, fetched };
       for (const request of requests) {
         const identity = `${request.resourceType}\u0000${request.resourceKey}`;
         if (seen.has(identity)) {
@@ -123,7 +127,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
     }
   }
 
-  async function snapshotsBehindLatest(job: Job): Promise<SnapshotRecord[]> {
+  async function snapshotsBehindLatest(job: Job): Promise<Sources> {
     const latest = await deps.store.latestPublication(definition.name, job.scopeKey);
     if (latest === null) {
       throw new JobError('validation', 'NOTHING_TO_RENORMALIZE', `scope ${job.scopeKey} has no publication to re-normalize`, { retryable: false });
@@ -134,7 +138,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
     if (snapshots.length !== result.sourceSnapshotIds.length) {
       throw new JobError('internal', 'SNAPSHOTS_MISSING', `some snapshots behind publication ${latest.id} are missing`, { retryable: false });
     }
-    return snapshots;
+    return { snapshots, fetched: await Promise.all(snapshots.map((snapshot) => withBody(snapshot))) };
   }
 
   async function withBody(snapshot: SnapshotRecord, known?: Uint8Array): Promise<FetchedResource> {
