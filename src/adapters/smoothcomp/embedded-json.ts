@@ -1,4 +1,5 @@
 import { load } from 'cheerio';
+import { JobError } from '../../core/job-error.js';
 
 /**
  * Finds `var <name> = <JSON array or object>` in a page's inline scripts (not its comments or
@@ -38,4 +39,24 @@ function assignedJson(html: string, variable: string): string | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The list a page assigns to `var <variable>`, or a classified parse error: the assignment missing
+ * (markup drift), not JSON, or not a list. Codes are `<VARIABLE>_ARRAY_NOT_FOUND` and so on.
+ */
+export function embeddedJsonArray(html: string, variable: string, where: string): unknown[] {
+  const code = variable.toUpperCase();
+  const json = embeddedJsonText(html, variable);
+  if (json === undefined) {
+    throw new JobError('parse', `${code}_ARRAY_NOT_FOUND`, `${where}: no "var ${variable} = [...]" in the page; the markup may have changed`);
+  }
+  let items: unknown;
+  try {
+    items = JSON.parse(json);
+  } catch (error) {
+    throw new JobError('parse', `${code}_ARRAY_NOT_JSON`, `${where}: the ${variable} assignment is not valid JSON`, { cause: error });
+  }
+  if (!Array.isArray(items)) throw new JobError('parse', `${code}_NOT_A_LIST`, `${where}: ${variable} is not a list`);
+  return items;
 }

@@ -1,7 +1,7 @@
 import { load } from 'cheerio';
 import { z } from 'zod';
 import { JobError } from '../../../core/job-error.js';
-import { embeddedJsonText } from '../embedded-json.js';
+import { embeddedJsonArray } from '../embedded-json.js';
 
 export interface RawAcademy {
   id: number;
@@ -24,15 +24,7 @@ const listed = z.object({
 
 /** A club listing page: `var clubs = [...]`. Its absence is drift; `[]` is the end of the listing. */
 export function parseClubListingPage(html: string, where: string): RawAcademy[] {
-  const json = embeddedJsonText(html, 'clubs');
-  if (json === undefined) throw new JobError('parse', 'CLUBS_ARRAY_NOT_FOUND', `${where}: no "var clubs = [...]" in the page`);
-  let items: unknown;
-  try {
-    items = JSON.parse(json);
-  } catch (error) {
-    throw new JobError('parse', 'CLUBS_ARRAY_NOT_JSON', `${where}: the clubs assignment is not valid JSON`, { cause: error });
-  }
-  if (!Array.isArray(items)) throw new JobError('parse', 'CLUBS_NOT_A_LIST', `${where}: clubs is not a list`);
+  const items = embeddedJsonArray(html, 'clubs', where);
   return items.map((item, index) => {
     const parsed = listed.safeParse(item);
     if (!parsed.success) throw new JobError('parse', 'CLUB_ITEM_UNEXPECTED', `${where}: club ${index} has no usable id or name`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { JobError } from '../../../core/job-error.js';
-import { embeddedJsonText } from '../embedded-json.js';
+import { embeddedJsonArray } from '../embedded-json.js';
 
 const text = z.string().trim().min(1).nullish().catch(null);
 
@@ -27,17 +27,7 @@ export type RawCatalogEvent = z.infer<typeof rawCatalogEvent>;
  * as a parse error; `var events = []` is a genuinely empty page.
  */
 export function parseEventCatalogPage(html: string, where: string): RawCatalogEvent[] {
-  const json = embeddedJsonText(html, 'events');
-  if (json === undefined) {
-    throw new JobError('parse', 'EVENTS_ARRAY_NOT_FOUND', `${where}: no "var events = [...]" in the page; the markup may have changed`);
-  }
-  let items: unknown;
-  try {
-    items = JSON.parse(json);
-  } catch (error) {
-    throw new JobError('parse', 'EVENTS_ARRAY_NOT_JSON', `${where}: the events assignment is not valid JSON`, { cause: error });
-  }
-  if (!Array.isArray(items)) throw new JobError('parse', 'EVENTS_NOT_A_LIST', `${where}: events is not a list`);
+  const items = embeddedJsonArray(html, 'events', where);
   return items.map((item, index) => {
     const parsed = rawCatalogEvent.safeParse(item);
     if (!parsed.success) {
