@@ -2,28 +2,17 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import pg from 'pg';
 import { migrateDatabase } from '../../src/platform/storage.js';
-import { startEmbeddedPostgres } from '../../test/support/embedded-postgres.js';
+import { withThrowawayDatabase } from '../support/throwaway-database.js';
 import { explainClaim, seedQueue, sequentialScansOfJobs, type ClaimPlanFixture } from './explain-claim.js';
 
 /**
  * `npm run bench:claim-plan`: seeds 100,000 finished jobs beside a small backlog and writes the
- * claim statement's EXPLAIN ANALYZE to docs/claim-query-plan.md. Uses TEST_DATABASE_URL's server
- * when set, otherwise an embedded PostgreSQL.
+ * claim statement's EXPLAIN ANALYZE to docs/claim-query-plan.md, on a throwaway database.
  */
 const fixture: ClaimPlanFixture = { finished: 100_000, pending: 2_000, expiredRunning: 5 };
-const given = process.env.TEST_DATABASE_URL;
-const server = given === undefined || given === '' ? await startEmbeddedPostgres() : undefined;
-const serverUrl = server?.url ?? given ?? '';
-const name = `claim_plan_${Date.now()}`;
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-const url = new URL(serverUrl);
-url.pathname = `/${name}`;
-
-try {
-  await migrateDatabase({ driver: 'postgres', dsn: url.toString(), runMigrations: true, maxOpenConns: 2, maxIdleConns: 0, connMaxLifetimeSec: 0 });
-  const client = new pg.Client({ connectionString: url.toString() });
+await withThrowawayDatabase('claim_plan', async (dsn) => {
+  await migrateDatabase({ driver: 'postgres', dsn, runMigrations: true, maxOpenConns: 2, maxIdleConns: 0, connMaxLifetimeSec: 0 });
+  const client = new pg.Client({ connectionString: dsn });
   await client.connect();
   await seedQueue(client, fixture);
   const version = (await client.query<{ server_version: string }>('SHOW server_version')).rows[0]?.server_version ?? '?';
@@ -62,8 +51,4 @@ ${plan.join('\n')}
   writeFileSync(new URL('../../docs/claim-query-plan.md', import.meta.url), doc);
   process.stdout.write(`wrote docs/claim-query-plan.md (${seqScans.length} sequential scans of the ledger)\n`);
   if (seqScans.length > 0) process.exitCode = 1;
-} finally {
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-  await server?.stop();
-}
+});

@@ -1,15 +1,14 @@
-import pg from 'pg';
 import pino from 'pino';
 import { HandlerRegistry } from '../../src/application/handler-registry.js';
 import { systemNoopHandler } from '../../src/application/pipelines/system-noop.js';
 import { Worker } from '../../src/application/worker.js';
 import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
-import { startEmbeddedPostgres } from '../../test/support/embedded-postgres.js';
+import { withThrowawayDatabase } from '../support/throwaway-database.js';
 
 /**
  * `npm run bench:drain [-- --jobs 20000 --concurrency 32]`: enqueue no-op jobs in bulk, then time
- * one worker process draining them with full bookkeeping (attempt rows, transitions), on
- * TEST_DATABASE_URL's server or an embedded PostgreSQL. A quick probe of our own queue; the
+ * one worker process draining them with full bookkeeping (attempt rows, transitions), on a
+ * throwaway database. A quick probe of our own queue; the
  * side-by-side comparison with other queues is a separate benchmark.
  */
 const arg = (name: string, fallback: number) => {
@@ -19,18 +18,8 @@ const arg = (name: string, fallback: number) => {
 const total = arg('jobs', 20_000);
 const concurrency = arg('concurrency', 32);
 
-const given = process.env.TEST_DATABASE_URL;
-const server = given === undefined || given === '' ? await startEmbeddedPostgres() : undefined;
-const serverUrl = server?.url ?? given ?? '';
-const name = `bench_drain_${Date.now()}`;
-const admin = new pg.Client({ connectionString: serverUrl });
-await admin.connect();
-await admin.query(`CREATE DATABASE ${name}`);
-const url = new URL(serverUrl);
-url.pathname = `/${name}`;
-const database = { driver: 'postgres' as const, dsn: url.toString(), runMigrations: true, maxOpenConns: concurrency + 4, maxIdleConns: 4, connMaxLifetimeSec: 0 };
-
-try {
+await withThrowawayDatabase('bench_drain', async (dsn) => {
+  const database = { driver: 'postgres' as const, dsn, runMigrations: true, maxOpenConns: concurrency + 4, maxIdleConns: 4, connMaxLifetimeSec: 0 };
   await migrateDatabase(database);
   const repository = openJobRepository(database);
   // Where the time goes: the claim loop is serial; successes are settled in batches.
@@ -97,8 +86,4 @@ try {
       settle_avg_ms: Math.round((stats.settle_ms / Math.max(stats.settle_batches, 1)) * 10) / 10,
     })}\n`,
   );
-} finally {
-  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
-  await server?.stop();
-}
+});
