@@ -12,6 +12,12 @@ export interface WorkerOptions {
   workerId: string;
   /** Jobs run at once; the worker claims only for free slots. */
   concurrency: number;
+  /**
+   * The most jobs one claim takes (default: `concurrency`). Above `concurrency`, the surplus waits
+   * in a local queue, its leases renewed like running jobs, until a slot frees: fewer, larger claims
+   * for short jobs, at the cost of holding jobs another worker could have started.
+   */
+  claimBatchSize?: number;
   leaseMs: number;
   heartbeatIntervalMs: number;
   /** How often an idle worker looks for due jobs when no notification arrives. */
