@@ -6,7 +6,7 @@ import { migrateDatabase, openJobRepository } from '../../src/platform/storage.j
 import { withThrowawayDatabase } from '../support/throwaway-database.js';
 
 /**
- * `npm run bench:drain [-- --jobs 20000 --concurrency 32]`: enqueue no-op jobs in bulk, then time
+ * `npm run bench:drain [-- --jobs 20000 --concurrency 32 --claim-batch 500]`: enqueue no-op jobs in bulk, then time
  * one worker process draining them with full bookkeeping (attempt rows, transitions), on a
  * throwaway database. A quick probe of our own queue; the
  * side-by-side comparison with other queues is a separate benchmark.
@@ -17,6 +17,7 @@ const arg = (name: string, fallback: number) => {
 };
 const total = arg('jobs', 20_000);
 const concurrency = arg('concurrency', 32);
+const claimBatchSize = arg('claim-batch', concurrency);
 
 await withThrowawayDatabase('bench_drain', async (dsn) => {
   const database = { driver: 'postgres' as const, dsn, runMigrations: true, maxOpenConns: concurrency + 4, maxIdleConns: 4, connMaxLifetimeSec: 0 };
@@ -55,6 +56,7 @@ await withThrowawayDatabase('bench_drain', async (dsn) => {
     handlers: new HandlerRegistry([systemNoopHandler]),
     workerId: 'bench',
     concurrency,
+    claimBatchSize,
     leaseMs: 60_000,
     heartbeatIntervalMs: 10_000,
     pollIntervalMs: 100,
@@ -77,6 +79,7 @@ await withThrowawayDatabase('bench_drain', async (dsn) => {
     `${JSON.stringify({
       jobs: total,
       concurrency,
+      claim_batch_size: claimBatchSize,
       bulk_enqueue_per_s: Math.round((total / enqueueMs) * 1000),
       drain_per_s: Math.round((total / drainMs) * 1000),
       drain_ms: Math.round(drainMs),

@@ -34,6 +34,10 @@ type AbortCause = 'lease_lost' | 'cancelled' | 'shutdown';
 
 interface Execution {
   job: Job;
+  /** False while the job waits in the local queue for a slot. */
+  started: boolean;
+  /** True from start until the handler is done (or, for anything but a batched success, until settled). */
+  slotHeld: boolean;
   lease: JobLease;
   logger: JobLogger;
   controller: AbortController;
@@ -50,12 +54,17 @@ const MAX_COMPLETION_BATCH = 500;
 const MAX_FLUSHES_IN_FLIGHT = 2;
 
 /**
- * Claims jobs for free slots, runs their handlers, keeps their leases alive and settles each
- * outcome. Shutdown stops claiming, lets running jobs finish until a deadline, then aborts the rest
- * and hands their leases back without charging the attempt.
+ * Claims jobs for free slots (or, with `claimBatchSize` above `concurrency`, in batches kept in a
+ * local queue), runs their handlers, keeps their leases alive and settles each outcome. Shutdown
+ * stops claiming, hands queued jobs back, lets running jobs finish until a deadline, then aborts the
+ * rest and hands their leases back without charging the attempt.
  */
 export class Worker {
-  private readonly running = new Map<string, Execution>();
+  /** Every job this worker holds a lease on: running, or waiting in the local queue. */
+  private readonly held = new Map<string, Execution>();
+  private readonly waiting: Execution[] = [];
+  private runningCount = 0;
+  private readonly claimBatchSize: number;
   private readonly random: () => number;
   private readonly monotonicNow: () => number;
   private status: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -78,6 +87,9 @@ export class Worker {
 
   constructor(private readonly options: WorkerOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new RangeError('concurrency must be a positive integer');
+    const claimBatchSize = options.claimBatchSize ?? options.concurrency;
+    if (!Number.isInteger(claimBatchSize) || claimBatchSize < 1) throw new RangeError('claimBatchSize must be a positive integer');
+    this.claimBatchSize = claimBatchSize;
     this.random = options.random ?? Math.random;
     this.monotonicNow = options.monotonicNow ?? (() => performance.now());
   }
@@ -88,7 +100,7 @@ export class Worker {
 
   /** Jobs this worker is running now. */
   get inFlight(): number {
-    return this.running.size;
+    return this.runningCount;
   }
 
   get isDraining(): boolean {
@@ -127,12 +139,14 @@ export class Worker {
       return;
     }
     this.status = 'stopping';
-    this.options.logger.info({ worker_id: this.workerId, in_flight: this.running.size }, 'worker draining');
+    this.options.logger.info({ worker_id: this.workerId, in_flight: this.runningCount, queued: this.waiting.length }, 'worker draining');
     this.wakeLoop();
     await this.loopDone;
+    // Jobs that never started go back at once, uncharged, for other workers to take.
+    await Promise.all(this.waiting.splice(0).map((execution) => this.release(execution).finally(() => this.forget(execution))));
 
     let deadline: NodeJS.Timeout | undefined;
-    const drained = Promise.all([...this.running.values()].map((e) => e.done));
+    const drained = Promise.all([...this.held.values()].map((e) => e.done));
     const timedOut = new Promise<'timeout'>((resolve) => {
       deadline = setTimeout(() => resolve('timeout'), drainTimeoutMs);
     });
@@ -140,7 +154,7 @@ export class Worker {
     clearTimeout(deadline);
 
     if (outcome === 'timeout') {
-      const left = [...this.running.values()];
+      const left = [...this.held.values()];
       this.options.logger.warn({ worker_id: this.workerId, jobs: left.map((e) => e.job.id) }, 'drain deadline passed; releasing leases');
       await Promise.all(left.map((execution) => this.release(execution)));
     }
@@ -152,31 +166,48 @@ export class Worker {
   }
 
   private async claimLoop(): Promise<void> {
-    const { repository, concurrency, leaseMs, pollIntervalMs, workerId, logger } = this.options;
+    const { repository, leaseMs, pollIntervalMs, workerId, logger } = this.options;
     while (this.status === 'running') {
-      const free = concurrency - this.running.size;
-      if (free > 0) {
+      const limit = this.claimLimit();
+      if (limit > 0) {
         this.mayHaveMore = false;
         let claimed: Job[];
         try {
-          claimed = await repository.claimJobs({ workerId, limit: free, leaseMs });
+          claimed = await repository.claimJobs({ workerId, limit, leaseMs });
         } catch (error) {
           logger.error({ err: error, worker_id: workerId }, 'claiming jobs failed; retrying after the poll interval');
           await this.waitForWork(pollIntervalMs);
           continue;
         }
-        for (const job of claimed) this.execute(job);
-        if (claimed.length === free) this.mayHaveMore = true;
-        if (this.mayHaveMore && this.running.size < concurrency) continue;
+        for (const job of claimed) this.hold(job);
+        this.startWaiting();
+        if (claimed.length === limit) this.mayHaveMore = true;
+        if (this.mayHaveMore && this.claimLimit() > 0) continue;
       }
       await this.waitForWork(pollIntervalMs);
     }
   }
 
-  private execute(job: Job): void {
+  /**
+   * How many jobs to claim now. Without a local queue: one per free slot. With one: nothing until
+   * the queue is half empty, then enough to fill it, so claims stay large and overlap running jobs.
+   */
+  private claimLimit(): number {
+    const { concurrency } = this.options;
+    // Back-pressure: do not take more while the settles of a full batch are still in flight.
+    const settling = this.held.size - this.waiting.length - this.runningCount;
+    if (settling >= Math.max(this.claimBatchSize, concurrency)) return 0;
+    if (this.claimBatchSize <= concurrency) return concurrency - this.runningCount - this.waiting.length;
+    if (this.waiting.length > this.claimBatchSize / 2) return 0;
+    return this.claimBatchSize - this.waiting.length;
+  }
+
+  private hold(job: Job): void {
     const lease = leaseOf(job);
     const execution: Execution = {
       job,
+      started: false,
+      slotHeld: false,
       lease,
       logger: this.options.logger.child({
         job_id: job.id,
@@ -191,13 +222,54 @@ export class Worker {
       done: Promise.resolve(),
     };
     // Claimed again after our own lease on it expired: the older run is no longer ours.
-    const stale = this.running.get(job.id);
+    const stale = this.held.get(job.id);
     if (stale !== undefined) this.abort(stale, 'lease_lost');
-    this.running.set(job.id, execution);
+    this.held.set(job.id, execution);
+    this.waiting.push(execution);
+  }
+
+  private startWaiting(): void {
+    while (this.runningCount < this.options.concurrency && this.status === 'running') {
+      const execution = this.waiting.shift();
+      if (execution === undefined) return;
+      this.begin(execution);
+    }
+  }
+
+  private begin(execution: Execution): void {
+    execution.started = true;
+    execution.slotHeld = true;
+    this.runningCount++;
     execution.done = this.run(execution).finally(() => {
-      if (this.running.get(job.id) === execution) this.running.delete(job.id);
+      this.freeSlot(execution);
+      this.forget(execution);
       this.nudge('slot');
     });
+  }
+
+  /**
+   * A slot is for running a handler. A success waiting for its batched settle gives its slot up, so
+   * the next job starts and the settles of many jobs pile up into one statement; the lease is still
+   * held (and renewed) until the settle lands.
+   */
+  private freeSlot(execution: Execution): void {
+    if (!execution.slotHeld) return;
+    execution.slotHeld = false;
+    this.runningCount--;
+    this.startWaiting();
+    this.nudge('slot');
+  }
+
+  private forget(execution: Execution): void {
+    if (this.held.get(execution.job.id) === execution) this.held.delete(execution.job.id);
+  }
+
+  /** A queued job that will not run here: hand it back, settle its cancel, or let it go. */
+  private unqueue(execution: Execution): void {
+    const index = this.waiting.indexOf(execution);
+    if (index !== -1) this.waiting.splice(index, 1);
+    const settled = execution.cause === 'cancelled' ? this.settleAborted(execution) : Promise.resolve();
+    execution.done = settled.finally(() => this.forget(execution));
   }
 
   /** Never rejects: every outcome is settled or logged. */
@@ -230,8 +302,10 @@ export class Worker {
     }
     if (execution.released) return;
     const input = result ?? {};
+    const batched = input.ingestion === undefined;
+    if (batched) this.freeSlot(execution);
     const settled = await this.settle(execution, () =>
-      input.ingestion === undefined ? this.completeInBatch(execution.lease, input) : this.options.repository.completeJob(execution.lease, input),
+      batched ? this.completeInBatch(execution.lease, input) : this.options.repository.completeJob(execution.lease, input),
     );
     if (settled?.applied === true) {
       const publication = settled.publication;
@@ -338,14 +412,14 @@ export class Worker {
   }
 
   private beat(): void {
-    if (this.heartbeatInFlight !== undefined || this.running.size === 0) return;
+    if (this.heartbeatInFlight !== undefined || this.held.size === 0) return;
     this.heartbeatInFlight = this.renewLeases().finally(() => {
       this.heartbeatInFlight = undefined;
     });
   }
 
   private async renewLeases(): Promise<void> {
-    const executions = [...this.running.values()].filter((e) => e.cause === undefined);
+    const executions = [...this.held.values()].filter((e) => e.cause === undefined);
     if (executions.length === 0) return;
     const sentAt = this.monotonicNow();
     try {
@@ -355,7 +429,7 @@ export class Worker {
         this.options.leaseMs,
       );
       for (const renewal of renewals) {
-        const execution = this.running.get(renewal.lease.jobId);
+        const execution = this.held.get(renewal.lease.jobId);
         if (execution?.lease.attemptNumber !== renewal.lease.attemptNumber) continue;
         if (renewal.status === 'lost') {
           this.abort(execution, 'lease_lost');
@@ -383,6 +457,11 @@ export class Worker {
         : cause === 'lease_lost'
           ? new JobError('lease_lost', 'LEASE_LOST', 'this worker lost the lease; another worker may run the job')
           : new JobError('cancelled', 'WORKER_SHUTDOWN', 'the worker is shutting down; the job will run again elsewhere', { retryable: true });
+    if (!execution.started) {
+      // Shutdown releases queued jobs itself; the other causes are settled (or dropped) here.
+      if (cause !== 'shutdown') this.unqueue(execution);
+      return;
+    }
     if (cause !== 'shutdown') execution.logger.warn({ cause }, 'aborting handler');
     execution.controller.abort(reason);
   }

@@ -243,6 +243,80 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
       await repo.cancelJob(slow!.job.id);
     });
 
+    describe('with a local queue (claimBatchSize above concurrency)', () => {
+      const sleepUnlessAborted = (ms: number, signal: AbortSignal) =>
+        new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(resolve, ms);
+          signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(signal.reason as Error);
+          });
+        });
+
+      it('runs at most `concurrency` handlers, renews queued leases past their length, and no other worker takes them', async () => {
+        const pipeline = pipelineName();
+        let running = 0;
+        let mostAtOnce = 0;
+        const handler = testHandler(pipeline, async ({ signal }) => {
+          mostAtOnce = Math.max(mostAtOnce, ++running);
+          await sleepUnlessAborted(300, signal).finally(() => running--);
+          return undefined;
+        });
+        const enqueued = await repo.enqueueJobs(Array.from({ length: 6 }, (_, n) => ({ pipeline, scope: { n }, maxAttempts: 3 })));
+        const first = await startWorker([handler], { concurrency: 2, claimBatchSize: 6, leaseMs: 600, heartbeatIntervalMs: 150 });
+        await waitFor('the first worker to hold every job', async () => {
+          const page = await repo.listJobs({ filter: { pipeline, states: ['running'] }, limit: 10 });
+          return page.jobs.length === 6 ? true : undefined;
+        });
+        // Three waves of 300 ms outlast the 600 ms lease: only renewals keep the queued jobs ours.
+        await startWorker([handler], { concurrency: 4, leaseMs: 600, heartbeatIntervalMs: 150, pollIntervalMs: 50 });
+        const finished = await Promise.all(enqueued.map(({ job }) => finalState(job.id)));
+        expect(finished.map((d) => d.job.state)).toEqual(Array(6).fill('succeeded'));
+        expect(finished.map((d) => d.attempts.map((a) => [a.workerId, a.outcome]))).toEqual(Array(6).fill([[first.workerId, 'succeeded']]));
+        expect(mostAtOnce).toBe(2);
+      });
+
+      it('hands queued jobs back uncharged at shutdown', async () => {
+        const pipeline = pipelineName();
+        const handler = testHandler(pipeline, async ({ signal }) => {
+          await sleepUnlessAborted(60_000, signal);
+          return undefined;
+        });
+        const enqueued = await repo.enqueueJobs(Array.from({ length: 3 }, (_, n) => ({ pipeline, scope: { n }, maxAttempts: 1 })));
+        const worker = await startWorker([handler], { concurrency: 1, claimBatchSize: 5 });
+        await waitFor('one job to run', () => worker.inFlight === 1);
+        await worker.stop(200);
+        for (const { job } of enqueued) {
+          const details = await repo.getJob(job.id);
+          expect(details?.job).toMatchObject({ state: 'pending', spentAttempts: 0, claimedBy: null });
+          expect(details?.attempts.map((a) => a.outcome)).toEqual(['released']);
+          await repo.cancelJob(job.id);
+        }
+      });
+
+      it('cancels a queued job without ever running it', async () => {
+        const pipeline = pipelineName();
+        const ran: string[] = [];
+        const handler = testHandler(pipeline, async ({ job, signal }) => {
+          ran.push(job.id);
+          await sleepUnlessAborted(job.params.ms as number, signal);
+          return undefined;
+        });
+        const [slow, queued] = await repo.enqueueJobs([
+          { pipeline, scope: { n: 1 }, params: { ms: 1_000 }, maxAttempts: 1 },
+          { pipeline, scope: { n: 2 }, params: { ms: 0 }, maxAttempts: 1 },
+        ]);
+        await startWorker([handler], { concurrency: 1, claimBatchSize: 2, heartbeatIntervalMs: 100 });
+        await waitFor('the slow job to run', () => (ran.length === 1 ? true : undefined));
+        expect(await repo.cancelJob(queued!.job.id)).toMatchObject({ ok: true, effect: 'cancel_requested' });
+        const cancelled = await finalState(queued!.job.id);
+        expect(cancelled.job.state).toBe('cancelled');
+        expect(cancelled.attempts.map((a) => a.outcome)).toEqual(['cancelled']);
+        expect((await finalState(slow!.job.id)).job.state).toBe('succeeded');
+        expect(ran).toEqual([slow!.job.id]);
+      });
+    });
+
     it('wakes an idle worker on enqueue well before its poll interval', async () => {
       const pipeline = pipelineName();
       const repository = openRepository();
