@@ -34,17 +34,13 @@ export async function seedQueue(client: pg.ClientBase, fixture: ClaimPlanFixture
      FROM generate_series(1, $1::int) g`,
     [fixture.pending],
   );
+  // A running attempt lives on the job row; its attempt row is written when it ends.
   await client.query(
-    `WITH running AS (
-       INSERT INTO ingestion_jobs (pipeline, scope, scope_key, state, max_attempts, attempt_count, spent_attempts,
-         claimed_by, claimed_at, lease_until)
-       SELECT 'system.noop', jsonb_build_object('r', g), '{"r":' || g || '}', 'running', 3, 1, 1,
-         'dead-worker', now() - interval '5 minutes', now() - interval '1 minute'
-       FROM generate_series(1, $1::int) g
-       RETURNING id, claimed_at
-     )
-     INSERT INTO job_attempts (job_id, attempt_number, worker_id, started_at)
-     SELECT id, 1, 'dead-worker', claimed_at FROM running`,
+    `INSERT INTO ingestion_jobs (pipeline, scope, scope_key, state, max_attempts, attempt_count, spent_attempts,
+       claimed_by, claimed_at, lease_until)
+     SELECT 'system.noop', jsonb_build_object('r', g), '{"r":' || g || '}', 'running', 3, 1, 1,
+       'dead-worker', now() - interval '5 minutes', now() - interval '1 minute'
+     FROM generate_series(1, $1::int) g`,
     [fixture.expiredRunning],
   );
   await client.query('ANALYZE ingestion_jobs');

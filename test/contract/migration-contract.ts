@@ -1,12 +1,16 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { leaseOf } from '../../src/core/job.js';
 import { migrationsDirectory, readMigrationFiles } from '../../src/adapters/storage/migrations/migration-files.js';
 import { MigrationError, runMigrations, type MigrationTarget } from '../../src/adapters/storage/migrations/run-migrations.js';
 import { postgresMigrationTarget } from '../../src/adapters/storage/postgres/postgres-migration-target.js';
 import { sqliteMigrationTarget } from '../../src/adapters/storage/sqlite/sqlite-migration-target.js';
-import { checkMigrations, migrateDatabase } from '../../src/platform/storage.js';
+import { checkMigrations, migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
+import { sleep } from '../support/wait-for.js';
 import { runApp } from '../support/run-app.js';
 import type { TestDatabase } from '../support/test-databases.js';
 import { databaseConfig } from './job-repository-contract.js';
@@ -69,6 +73,44 @@ export function describeMigrationContract(driver: 'postgres' | 'sqlite', createD
         expect(status.pending).toEqual([]);
       } finally {
         rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it('closes in place the attempt rows a previous version opened at claim time, whichever way the attempt ends', async () => {
+      const { dsn } = await fresh();
+      const config = databaseConfig(driver, dsn);
+      await migrateDatabase(config);
+      const repo = openJobRepository(config);
+      try {
+        const enqueued = await repo.enqueueJobs(['done', 'failed', 'expired'].map((label) => ({ pipeline: 'upgrade.p', scope: { label }, maxAttempts: 1 })));
+        const [done, failed] = await repo.claimJobs({ workerId: 'old-worker', limit: 2, leaseMs: 30_000 });
+        const [expired] = await repo.claimJobs({ workerId: 'old-worker', limit: 1, leaseMs: 1 });
+        // What a worker of the previous version wrote when it claimed these jobs.
+        const openRows = [done!, failed!, expired!].map((job) => [Number(job.id), job.attemptCount] as const);
+        if (driver === 'postgres') {
+          const client = new pg.Client({ connectionString: dsn });
+          await client.connect();
+          for (const [id, attempt] of openRows) {
+            await client.query(`INSERT INTO job_attempts (job_id, attempt_number, worker_id, started_at) VALUES ($1, $2, 'old-worker', now())`, [id, attempt]);
+          }
+          await client.end();
+        } else {
+          const db = new Database(dsn);
+          const insert = db.prepare(`INSERT INTO job_attempts (job_id, attempt_number, worker_id, started_at) VALUES (?, ?, 'old-worker', ?)`);
+          for (const [id, attempt] of openRows) insert.run(id, attempt, Date.now());
+          db.close();
+        }
+
+        expect(await repo.completeJob(leaseOf(done!), {})).toEqual({ applied: true, state: 'succeeded' });
+        const failure = { category: 'parse' as const, code: 'BAD', message: 'bad page', retryable: false };
+        expect(await repo.failJob(leaseOf(failed!), failure, { state: 'failed' })).toEqual({ applied: true, state: 'failed' });
+        await sleep(20);
+        await repo.claimJobs({ workerId: 'new-worker', limit: 1, leaseMs: 30_000 });
+
+        const outcomes = await Promise.all(enqueued.map(async ({ job }) => (await repo.getJob(job.id))?.attempts.map((a) => [a.outcome, a.failure?.code ?? null])));
+        expect(outcomes).toEqual([[['succeeded', null]], [['failed', 'BAD']], [['lease_expired', 'LEASE_EXPIRED']]]);
+      } finally {
+        await repo.close();
       }
     });
 

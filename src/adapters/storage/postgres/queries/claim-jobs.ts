@@ -3,15 +3,17 @@ import type { ClaimRequest } from '../../../../core/job-repository.js';
 import type { Job } from '../../../../core/job.js';
 import { jobFromRow, type Row } from '../../shared/job-rows.js';
 import { pgDialect } from '../pg-dialect.js';
+import { closedAttemptColumns, closedAttemptConflict } from '../../shared/queries/closed-attempt.js';
 import type { PgDatabase } from '../pg-database.js';
 
 /**
  * One statement, one round trip: rescue expired leases, lock due jobs with SKIP LOCKED so
- * concurrent workers never wait on each other, start an attempt for each claimed job and write
- * the audit trail. Every time is the server's now().
+ * concurrent workers never wait on each other, start an attempt for each claimed job (on the job
+ * row: its attempt row is written when it ends) and write the audit trail. Every time is the
+ * server's now().
  *
  * An expired job whose attempts are spent ends `exhausted`, and one whose cancel was requested ends
- * `cancelled`, instead of being claimed; the dead attempt is closed as `lease_expired` either way.
+ * `cancelled`, instead of being claimed; the dead attempt is recorded as `lease_expired` either way.
  */
 export async function claimJobs(db: PgDatabase, request: ClaimRequest): Promise<Job[]> {
   const rows = await db.statement<Row>(claimJobsQuery(request));
@@ -22,7 +24,8 @@ export async function claimJobs(db: PgDatabase, request: ClaimRequest): Promise<
 export function claimJobsQuery({ workerId, limit, leaseMs }: ClaimRequest): SQL {
   return sql`
     WITH expired AS (
-      SELECT id, attempt_count, spent_attempts, max_attempts, cancel_requested, priority, next_retry_at
+      SELECT id, attempt_count, spent_attempts, max_attempts, cancel_requested, priority, next_retry_at,
+        claimed_by, claimed_at
       FROM ingestion_jobs
       WHERE state = 'running' AND lease_until < now()
       ORDER BY lease_until
@@ -30,14 +33,12 @@ export function claimJobsQuery({ workerId, limit, leaseMs }: ClaimRequest): SQL 
       FOR UPDATE SKIP LOCKED
     ),
     closed_attempts AS (
-      UPDATE job_attempts a
-      SET finished_at = now(), outcome = 'lease_expired',
-        failure_category = 'lease_lost', failure_code = 'LEASE_EXPIRED',
-        failure_message = 'the lease expired without a heartbeat; the worker is presumed dead',
-        failure_retryable = true,
-        duration_ms = (floor(extract(epoch from (now() - a.started_at)) * 1000))::bigint
-      FROM expired e
-      WHERE a.job_id = e.id AND a.attempt_number = e.attempt_count AND a.finished_at IS NULL
+      INSERT INTO ${closedAttemptColumns}
+      SELECT id, attempt_count, claimed_by, claimed_at, now(), 'lease_expired',
+        'lease_lost', 'LEASE_EXPIRED', 'the lease expired without a heartbeat; the worker is presumed dead', true,
+        (floor(extract(epoch from (now() - claimed_at)) * 1000))::bigint
+      FROM expired
+      ${closedAttemptConflict}
     ),
     ended AS (
       UPDATE ingestion_jobs j
@@ -75,10 +76,6 @@ export function claimJobsQuery({ workerId, limit, leaseMs }: ClaimRequest): SQL 
       FROM picked p
       WHERE j.id = p.id
       RETURNING j.*
-    ),
-    attempts AS (
-      INSERT INTO job_attempts (job_id, attempt_number, worker_id, started_at)
-      SELECT id, attempt_count, ${workerId}, now() FROM claimed
     ),
     transitions AS (
       INSERT INTO job_state_transitions (job_id, attempt_number, from_state, to_state, reason, at)

@@ -1,12 +1,13 @@
 import { sql } from 'drizzle-orm';
 import type { CompleteJobInput, SettleResult } from '../../../../core/job-repository.js';
 import type { JobLease } from '../../../../core/job.js';
+import { closedAttemptColumns, closedAttemptConflict } from '../../shared/queries/closed-attempt.js';
 import type { PgDatabase } from '../pg-database.js';
 
 /**
  * Many success settles in one statement and one commit: the leases travel as parallel arrays, each
  * job is fenced on its own (id, worker, attempt), and only the ones still held are finished, their
- * attempts closed and their transitions written.
+ * attempt rows written and their transitions recorded.
  */
 export async function completeJobs(db: PgDatabase, settles: { lease: JobLease; input: CompleteJobInput }[]): Promise<SettleResult[]> {
   const column = <T>(pick: (s: { lease: JobLease; input: CompleteJobInput }) => T) => sql.param(settles.map(pick));
@@ -27,12 +28,14 @@ export async function completeJobs(db: PgDatabase, settles: { lease: JobLease; i
         normalizer_version = coalesce(t.normalizer_version, j.normalizer_version)
       FROM input t
       WHERE j.id = t.id AND j.state = 'running' AND j.claimed_by = t.worker AND j.attempt_count = t.attempt
-      RETURNING j.id, j.attempt_count
+      RETURNING j.id, j.attempt_count, j.claimed_at, t.worker
     ),
     attempt AS (
-      UPDATE job_attempts a
-      SET finished_at = now(), outcome = 'succeeded', duration_ms = (floor(extract(epoch from (now() - a.started_at)) * 1000))::bigint
-      FROM done WHERE a.job_id = done.id AND a.attempt_number = done.attempt_count
+      INSERT INTO ${closedAttemptColumns}
+      SELECT id, attempt_count, worker, claimed_at, now(), 'succeeded', NULL, NULL, NULL, NULL,
+        (floor(extract(epoch from (now() - claimed_at)) * 1000))::bigint
+      FROM done
+      ${closedAttemptConflict}
     ),
     transition AS (
       INSERT INTO job_state_transitions (job_id, attempt_number, from_state, to_state, reason, at)

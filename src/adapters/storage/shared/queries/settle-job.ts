@@ -3,6 +3,7 @@ import type { SettleResult } from '../../../../core/job-repository.js';
 import type { AttemptOutcome, JobFailure, JobLease, JobState } from '../../../../core/job.js';
 import type { SqlDialect } from '../sql-dialect.js';
 import type { SqlSession } from '../sql-database.js';
+import { closedAttemptColumns, closedAttemptConflict } from './closed-attempt.js';
 import { insertTransitions } from './insert-transitions.js';
 
 export interface SettleSpec {
@@ -41,13 +42,14 @@ export async function settleJob(
   const row = updated[0];
   if (row === undefined) return { applied: false, reason: 'lease_lost' };
 
+  // The attempt began when the job was claimed; claimed_at survives the update above.
   await s.run(sql`
-    UPDATE job_attempts SET finished_at = ${s.now}, outcome = ${spec.attemptOutcome},
-      failure_category = ${failure?.category ?? null}, failure_code = ${failure?.code ?? null},
-      failure_message = ${failure?.message ?? null},
-      failure_retryable = ${failure === null ? null : d.bool(failure.retryable)},
-      duration_ms = ${d.msBetween(sql`started_at`, s.now)}
-    WHERE job_id = ${d.id(lease.jobId)} AND attempt_number = ${lease.attemptNumber}`);
+    INSERT INTO ${closedAttemptColumns}
+    SELECT id, attempt_count, ${lease.workerId}, claimed_at, ${s.now}, ${spec.attemptOutcome},
+      ${failure?.category ?? null}, ${failure?.code ?? null}, ${failure?.message ?? null},
+      ${failure === null ? null : d.bool(failure.retryable)}, ${d.msBetween(sql`claimed_at`, s.now)}
+    FROM ingestion_jobs WHERE id = ${d.id(lease.jobId)}
+    ${closedAttemptConflict}`);
   await insertTransitions(s, d, [
     { jobId: lease.jobId, attemptNumber: lease.attemptNumber, fromState: 'running', toState: spec.toState, reason: spec.reason },
   ]);

@@ -4,6 +4,7 @@ import type { Job } from '../../../../core/job.js';
 import { insertTransitions, type TransitionRecord } from '../../shared/queries/insert-transitions.js';
 import { jobFromRow, type Row } from '../../shared/job-rows.js';
 import type { SqlSession } from '../../shared/sql-database.js';
+import { closedAttemptColumns, closedAttemptConflict } from '../../shared/queries/closed-attempt.js';
 import { sqliteDialect as d } from '../sqlite-dialect.js';
 import type { SqliteDatabase } from '../sqlite-database.js';
 
@@ -24,7 +25,7 @@ export function claimJobs(db: SqliteDatabase, request: ClaimRequest): Promise<Jo
 async function claimInTransaction(s: SqlSession, { workerId, limit, leaseMs }: ClaimRequest): Promise<Job[]> {
   const transitions: TransitionRecord[] = [];
   const expired = await s.all<Row>(sql`
-    SELECT id, attempt_count, spent_attempts, max_attempts, cancel_requested FROM ingestion_jobs
+    SELECT id, attempt_count, spent_attempts, max_attempts, cancel_requested, claimed_by, claimed_at FROM ingestion_jobs
     WHERE state = 'running' AND lease_until < ${s.now}
     ORDER BY lease_until LIMIT ${limit}`);
 
@@ -33,10 +34,10 @@ async function claimInTransaction(s: SqlSession, { workerId, limit, leaseMs }: C
     const id = Number(row.id);
     const attempt = Number(row.attempt_count);
     await s.run(sql`
-      UPDATE job_attempts SET finished_at = ${s.now}, outcome = 'lease_expired',
-        failure_category = ${LEASE_EXPIRED.category}, failure_code = ${LEASE_EXPIRED.code},
-        failure_message = ${LEASE_EXPIRED.message}, failure_retryable = 1, duration_ms = ${s.now} - started_at
-      WHERE job_id = ${id} AND attempt_number = ${attempt} AND finished_at IS NULL`);
+      INSERT INTO ${closedAttemptColumns}
+      VALUES (${id}, ${attempt}, ${String(row.claimed_by)}, ${Number(row.claimed_at)}, ${s.now}, 'lease_expired',
+        ${LEASE_EXPIRED.category}, ${LEASE_EXPIRED.code}, ${LEASE_EXPIRED.message}, 1, ${s.now} - ${Number(row.claimed_at)})
+      ${closedAttemptConflict}`);
     const cancel = d.readBool(row.cancel_requested);
     if (!cancel && Number(row.spent_attempts) < Number(row.max_attempts)) {
       rescuedIds.push(id);
@@ -76,12 +77,6 @@ async function claimInTransaction(s: SqlSession, { workerId, limit, leaseMs }: C
   const jobs = claimed.map((row) => jobFromRow(row, d));
   jobs.sort((a, b) => b.priority - a.priority || a.nextRetryAt.getTime() - b.nextRetryAt.getTime() || Number(a.id) - Number(b.id));
 
-  await s.run(sql`
-    INSERT INTO job_attempts (job_id, attempt_number, worker_id, started_at)
-    VALUES ${sql.join(
-      jobs.map((job) => sql`(${Number(job.id)}, ${job.attemptCount}, ${workerId}, ${s.now})`),
-      sql`, `,
-    )}`);
   for (const job of jobs) {
     transitions.push({ jobId: job.id, attemptNumber: job.attemptCount, fromState: 'pending', toState: 'running', reason: 'claimed' });
   }
