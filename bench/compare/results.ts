@@ -1,0 +1,73 @@
+import type { ServerInfo } from './database.js';
+import type { MachineInfo } from './machine.js';
+import type { Revision } from './revision.js';
+import type { QueueId } from './subject.js';
+
+/** Everything one run measured, as written to bench/results/*.json and rendered in the report. */
+export interface RunResults {
+  mode: 'full' | 'quick';
+  startedAt: string;
+  durationMs: number;
+  revision: Revision;
+  machine: MachineInfo;
+  postgres: ServerInfo;
+  settings: RunSettings;
+  /** 1-minute load average when the run started and when it ended: other work on the machine shows here. */
+  load: { atStart: number; atEnd: number };
+  /** Peak RSS of a worker process that loaded no queue (Node.js and the TypeScript loader). */
+  idleProcessRssMiB: number;
+  configs: { queue: QueueId; name: string; config: string; description: string }[];
+  enqueue: EnqueueResult[];
+  drain: DrainResult[];
+  latency: LatencyResult[];
+}
+
+export interface RunSettings {
+  jobs: number;
+  enqueueOneJobs: number;
+  bulkBatch: number;
+  concurrencies: number[];
+  twoProcessConcurrency: number;
+  drainCapMs: number;
+  latencySamples: number;
+  latencyRatePerSec: number;
+  latencyConcurrency: number;
+}
+
+export interface EnqueueResult {
+  queue: QueueId;
+  oneAtATime: { jobs: number; ms: number; perSec: number };
+  bulk: { jobs: number; batch: number; ms: number; perSec: number };
+}
+
+export interface DrainResult {
+  queue: QueueId;
+  config: string;
+  concurrency: number;
+  processes: number;
+  jobs: number;
+  /** false when the cap ran out first; then `finished` jobs were done in `ms`. */
+  drained: boolean;
+  ms: number;
+  finished: number;
+  perSec: number;
+  /** Jobs the handlers saw, summed over processes; above `jobs` means some ran twice. */
+  handled: number;
+  peakRssMiB: number[];
+  evidence: string;
+}
+
+export interface LatencyResult {
+  queue: QueueId;
+  config: string;
+  concurrency: number;
+  samples: number;
+  ratePerSec: number;
+  missing: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export const drainKey = (r: { concurrency: number; processes: number }) => (r.processes === 1 ? `c${r.concurrency}` : `${r.processes}x${r.concurrency}`);
