@@ -9,6 +9,7 @@ import { PgDatabase } from './pg-database.js';
 import { pgDialect } from './pg-dialect.js';
 import { claimJobs } from './queries/claim-jobs.js';
 import { completeJobs } from './queries/complete-jobs.js';
+import { insertJobs } from './queries/insert-jobs.js';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -49,6 +50,7 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
     (error) => options.onBackgroundError?.(error),
   );
   const jobs = new SqlJobRepository(db, pgDialect, {
+    insertJobs: (inputs) => insertJobs(db, inputs),
     claimJobs: (request) => claimJobs(db, request),
     completePlainJobs: (settles) => completeJobs(db, settles),
     // Delivered when the enqueueing transaction commits, to every listening worker on any host.

@@ -30,6 +30,8 @@ import type { SqlDialect } from './sql-dialect.js';
 
 /** What each adapter supplies beyond the portable queries: the parts its database does differently. */
 export interface DialectSpecifics {
+  /** Enqueue in one statement (insert, transitions, announcement), where the dialect can. */
+  insertJobs?(inputs: EnqueueJobInput[]): Promise<EnqueueResult[]>;
   claimJobs(request: ClaimRequest): Promise<Job[]>;
   /** One-statement success settles for jobs without a normalized result, where the dialect has them. */
   completePlainJobs?(settles: { lease: JobLease; input: CompleteJobInput }[]): Promise<SettleResult[]>;
@@ -57,6 +59,7 @@ export class SqlJobRepository implements JobRepository {
   async enqueueJobs(inputs: EnqueueJobInput[]): Promise<EnqueueResult[]> {
     if (inputs.length === 0) return [];
     inputs.forEach(validateEnqueueInput);
+    if (this.specifics.insertJobs !== undefined) return this.specifics.insertJobs(inputs);
     return this.db.transaction(async (s) => {
       const inserted = await insertJobs(s, this.d, inputs);
       if (inserted.some((r) => r.created)) await this.specifics.announceJobs(s);

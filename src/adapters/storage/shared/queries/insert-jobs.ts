@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { EnqueueJobInput, EnqueueResult } from '../../../../core/job-repository.js';
+import type { Job } from '../../../../core/job.js';
 import { scopeKeyOf } from '../../../../core/scope-key.js';
 import { jobFromRow, type Row } from '../job-rows.js';
 import type { SqlDialect } from '../sql-dialect.js';
@@ -37,27 +38,37 @@ async function insertChunk(s: SqlSession, d: SqlDialect, inputs: EnqueueJobInput
     VALUES ${sql.join(values, sql`, `)}
     ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING *`);
-  const rows = inserted.map((row) => jobFromRow(row, d)).sort((a, b) => compareIds(a.id, b.id));
+  const rows = inserted.map((row) => jobFromRow(row, d));
 
   await insertTransitions(
     s,
     d,
-    rows.map((job) => ({ jobId: job.id, attemptNumber: 0, fromState: null, toState: 'pending', reason: 'enqueued' })),
+    [...rows].sort((a, b) => compareIds(a.id, b.id)).map((job) => ({ jobId: job.id, attemptNumber: 0, fromState: null, toState: 'pending', reason: 'enqueued' })),
   );
 
+  return matchInputs(inputs, rows, async (keys) =>
+    (await s.all<Row>(sql`SELECT * FROM ingestion_jobs WHERE idempotency_key IN ${keys}`)).map((row) => jobFromRow(row, d)),
+  );
+}
+
+/**
+ * Lines the inserted jobs (any order) up with their inputs. An input whose idempotency key was not
+ * inserted (it existed already, or came twice) gets the existing job, looked up with `existing`.
+ */
+export async function matchInputs(
+  inputs: EnqueueJobInput[],
+  inserted: Job[],
+  existing: (keys: string[]) => Promise<Job[]>,
+): Promise<EnqueueResult[]> {
+  const rows = [...inserted].sort((a, b) => compareIds(a.id, b.id));
   const createdByKey = new Map(rows.filter((j) => j.idempotencyKey !== null).map((j) => [j.idempotencyKey, j]));
   const unkeyed = rows.filter((j) => j.idempotencyKey === null);
   const missingKeys = inputs
     .map((i) => i.idempotencyKey)
     .filter((key): key is string => key !== undefined && !createdByKey.has(key));
-  const existingByKey = new Map<string, ReturnType<typeof jobFromRow>>();
+  const existingByKey = new Map<string, Job>();
   if (missingKeys.length > 0) {
-    const existing = await s.all<Row>(sql`
-      SELECT * FROM ingestion_jobs WHERE idempotency_key IN ${[...new Set(missingKeys)]}`);
-    for (const row of existing) {
-      const job = jobFromRow(row, d);
-      existingByKey.set(job.idempotencyKey ?? '', job);
-    }
+    for (const job of await existing([...new Set(missingKeys)])) existingByKey.set(job.idempotencyKey ?? '', job);
   }
 
   const seenKeys = new Set<string>();
