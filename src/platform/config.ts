@@ -45,6 +45,7 @@ const fields = {
     WORKER_LEASE_DURATION_SEC: seconds(1, 86_400).default(30),
     WORKER_HEARTBEAT_INTERVAL_SEC: seconds(0.1, 86_400).default(10),
     WORKER_CONCURRENCY: integer(1, 1000).default(4),
+    WORKER_CLAIM_BATCH_SIZE: z.preprocess(unset, integer(1, 5000).optional()),
     WORKER_MAX_ATTEMPTS: integer(1, 1000).default(5),
     WORKER_BASE_RETRY_DELAY_SEC: seconds(0.001, 86_400).default(5),
     WORKER_MAX_RETRY_DELAY_SEC: seconds(0.001, 7 * 86_400).default(900),
@@ -116,6 +117,8 @@ export interface AppConfig {
     leaseMs: number;
     heartbeatIntervalMs: number;
     concurrency: number;
+    /** Jobs one claim may take; above `concurrency`, the surplus waits in a local queue. */
+    claimBatchSize: number;
     maxAttempts: number;
     baseRetryDelayMs: number;
     maxRetryDelayMs: number;
@@ -188,6 +191,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
       leaseMs: ms(env.WORKER_LEASE_DURATION_SEC),
       heartbeatIntervalMs: ms(env.WORKER_HEARTBEAT_INTERVAL_SEC),
       concurrency: env.WORKER_CONCURRENCY,
+      claimBatchSize: env.WORKER_CLAIM_BATCH_SIZE ?? env.WORKER_CONCURRENCY,
       maxAttempts: env.WORKER_MAX_ATTEMPTS,
       baseRetryDelayMs: ms(env.WORKER_BASE_RETRY_DELAY_SEC),
       maxRetryDelayMs: ms(env.WORKER_MAX_RETRY_DELAY_SEC),

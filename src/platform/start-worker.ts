@@ -17,6 +17,7 @@ export async function startWorker(
     handlers: new HandlerRegistry(handlers),
     workerId: config.worker.id ?? defaultWorkerId(),
     concurrency: config.worker.concurrency,
+    claimBatchSize: config.worker.claimBatchSize,
     leaseMs: config.worker.leaseMs,
     heartbeatIntervalMs: config.worker.heartbeatIntervalMs,
     pollIntervalMs: config.worker.pollIntervalMs,

@@ -16,7 +16,7 @@ describe('configuration', () => {
   it('needs nothing to run locally: SQLite and sensible worker defaults', () => {
     const config = loadConfig({});
     expect(config.database).toEqual({ driver: 'sqlite', path: './storage/adapter.db', runMigrations: false });
-    expect(config.worker).toMatchObject({ leaseMs: 30_000, heartbeatIntervalMs: 10_000, concurrency: 4, maxAttempts: 5 });
+    expect(config.worker).toMatchObject({ leaseMs: 30_000, heartbeatIntervalMs: 10_000, concurrency: 4, claimBatchSize: 4, maxAttempts: 5 });
     expect(config.http.allowInsecureInternalAuth).toBe(false);
   });
 
@@ -28,9 +28,11 @@ describe('configuration', () => {
       DATABASE_MAX_OPEN_CONNS: '20',
       WORKER_LEASE_DURATION_SEC: '1.5',
       WORKER_HEARTBEAT_INTERVAL_SEC: '0.5',
+      WORKER_CONCURRENCY: '32',
+      WORKER_CLAIM_BATCH_SIZE: '500',
     });
     expect(config.database).toMatchObject({ driver: 'postgres', dsn: 'postgres://u:p@db:5432/ingest', runMigrations: true, maxOpenConns: 20 });
-    expect(config.worker).toMatchObject({ leaseMs: 1_500, heartbeatIntervalMs: 500 });
+    expect(config.worker).toMatchObject({ leaseMs: 1_500, heartbeatIntervalMs: 500, concurrency: 32, claimBatchSize: 500 });
   });
 
   it('reports every problem at once, each naming its variable', () => {
@@ -39,6 +41,7 @@ describe('configuration', () => {
       WORKER_LEASE_DURATION_SEC: '10',
       WORKER_HEARTBEAT_INTERVAL_SEC: '10',
       WORKER_CONCURRENCY: '0',
+      WORKER_CLAIM_BATCH_SIZE: '0',
       WORKER_BASE_RETRY_DELAY_SEC: '-1',
       WORKER_MAX_ATTEMPTS: 'many',
       DATABASE_MAX_OPEN_CONNS: '2',
@@ -54,6 +57,7 @@ describe('configuration', () => {
         'HTTP_PORT: must be at most 65535',
         'WORKER_BASE_RETRY_DELAY_SEC: must be positive (at least 0.001)',
         'WORKER_CONCURRENCY: must be at least 1',
+        'WORKER_CLAIM_BATCH_SIZE: must be at least 1',
         'WORKER_HEARTBEAT_INTERVAL_SEC: must be below WORKER_LEASE_DURATION_SEC (10), or leases expire between heartbeats',
         'WORKER_MAX_ATTEMPTS: must be a number',
       ].sort(),
