@@ -59,6 +59,16 @@ export class PgDatabase implements SqlDatabase {
     return queryPg<Row>(this.pool, query);
   }
 
+  /**
+   * A hot statement, prepared once per connection under `name` and executed by name afterwards:
+   * no parsing or planning per call. `query` must render to the same text every time.
+   */
+  async prepared<Row>(name: string, query: SQL): Promise<Row[]> {
+    const { text, values } = renderPg(query);
+    const result = await this.pool.query({ name, text, values });
+    return result.rows as Row[];
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

@@ -16,7 +16,7 @@ import type { PgDatabase } from '../pg-database.js';
  * `cancelled`, instead of being claimed; the dead attempt is recorded as `lease_expired` either way.
  */
 export async function claimJobs(db: PgDatabase, request: ClaimRequest): Promise<Job[]> {
-  const rows = await db.statement<Row>(claimJobsQuery(request));
+  const rows = await db.prepared<Row>('ia_claim_jobs', claimJobsQuery(request));
   return rows.map((row) => jobFromRow(row, pgDialect));
 }
 

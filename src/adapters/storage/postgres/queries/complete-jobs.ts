@@ -11,7 +11,7 @@ import type { PgDatabase } from '../pg-database.js';
  */
 export async function completeJobs(db: PgDatabase, settles: { lease: JobLease; input: CompleteJobInput }[]): Promise<SettleResult[]> {
   const column = <T>(pick: (s: { lease: JobLease; input: CompleteJobInput }) => T) => sql.param(settles.map(pick));
-  const rows = await db.statement<{ id: string; attempt_count: number }>(sql`
+  const rows = await db.prepared<{ id: string; attempt_count: number }>('ia_complete_jobs', sql`
     WITH input AS (
       SELECT * FROM unnest(
         ${column((s) => s.lease.jobId)}::bigint[], ${column((s) => s.lease.attemptNumber)}::int[],

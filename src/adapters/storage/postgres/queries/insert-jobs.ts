@@ -20,7 +20,7 @@ export async function insertJobs(db: PgDatabase, inputs: EnqueueJobInput[]): Pro
   const results: EnqueueResult[] = [];
   for (let start = 0; start < inputs.length; start += CHUNK) {
     const chunk = inputs.slice(start, start + CHUNK);
-    const inserted = await db.statement<Row>(insertStatement(chunk));
+    const inserted = await db.prepared<Row>('ia_insert_jobs', insertStatement(chunk));
     results.push(
       ...(await matchInputs(
         chunk,
