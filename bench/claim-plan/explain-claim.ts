@@ -47,15 +47,29 @@ export async function seedQueue(client: pg.ClientBase, fixture: ClaimPlanFixture
   await client.query('ANALYZE job_attempts');
 }
 
-/** EXPLAIN ANALYZE of one real claim of `limit` jobs, rolled back so the data stays as seeded. */
-export async function explainClaim(client: pg.ClientBase, limit: number): Promise<string[]> {
+/**
+ * EXPLAIN ANALYZE of one real claim of `limit` jobs, rolled back so the data stays as seeded.
+ * `generic`: the plan PostgreSQL may settle on for the prepared statement workers execute, made
+ * without looking at the parameters.
+ */
+export async function explainClaim(client: pg.ClientBase, limit: number, { generic = false } = {}): Promise<string[]> {
   const { text, values } = renderPg(claimJobsQuery({ workerId: 'plan-worker', limit, leaseMs: 30_000 }));
   await client.query('BEGIN');
   try {
-    const result = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON) ${text}`, values);
+    const explain = 'EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON)';
+    let result: pg.QueryResult<{ 'QUERY PLAN': string }>;
+    if (generic) {
+      await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
+      await client.query(`PREPARE explained_claim AS ${text}`);
+      const literals = values.map((value) => (typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`));
+      result = await client.query(`${explain} EXECUTE explained_claim(${literals.join(', ')})`);
+    } else {
+      result = await client.query(`${explain} ${text}`, values);
+    }
     return result.rows.map((row) => row['QUERY PLAN']);
   } finally {
     await client.query('ROLLBACK');
+    if (generic) await client.query('DEALLOCATE ALL');
   }
 }
 

@@ -31,4 +31,13 @@ describe('the PostgreSQL claim with 100,000 finished jobs', () => {
     // The expired jobs are rescued, and the due backlog tops the claim up to 32.
     expect(text).toMatch(/CTE Scan on claimed \(actual time=[\d.]+\.\.[\d.]+ rows=32 /);
   });
+
+  it('keeps to those indexes in the generic plan of the prepared statement workers run', async () => {
+    const plan = await explainClaim(client, 400, { generic: true });
+    const text = plan.join('\n');
+    expect(sequentialScansOfJobs(plan)).toEqual([]);
+    expect(text).toMatch(/Index Scan using ingestion_jobs_due_idx on ingestion_jobs/);
+    expect(text).toMatch(/Index Scan using ingestion_jobs_pkey on ingestion_jobs/);
+    expect(text).toMatch(/CTE Scan on claimed \(actual time=[\d.]+\.\.[\d.]+ rows=400 /);
+  });
 });
