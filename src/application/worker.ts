@@ -40,7 +40,9 @@ interface Execution {
   slotHeld: boolean;
   lease: JobLease;
   logger: JobLogger;
-  controller: AbortController;
+  /** Made when the handler first reads its signal: most short jobs never do. */
+  controller: AbortController | undefined;
+  abortReason: JobError | undefined;
   cause: AbortCause | undefined;
   /** Monotonic time the last successful renewal was sent (or the claim, at first). */
   renewedAt: number;
@@ -215,7 +217,8 @@ export class Worker {
         pipeline: job.pipeline,
         worker_id: this.workerId,
       }),
-      controller: new AbortController(),
+      controller: undefined,
+      abortReason: undefined,
       cause: undefined,
       renewedAt: this.monotonicNow(),
       released: false,
@@ -274,7 +277,7 @@ export class Worker {
 
   /** Never rejects: every outcome is settled or logged. */
   private async run(execution: Execution): Promise<void> {
-    const { job, logger, controller } = execution;
+    const { job, logger } = execution;
     const startedAt = this.monotonicNow();
     const handler = this.options.handlers.get(job.pipeline);
     logger.info({ scope_key: job.scopeKey }, 'job started');
@@ -291,7 +294,13 @@ export class Worker {
 
     let result: JobHandlerResult;
     try {
-      result = await handler.run({ job, signal: controller.signal, logger });
+      result = await handler.run({
+        job,
+        logger,
+        get signal() {
+          return signalOf(execution);
+        },
+      });
     } catch (error) {
       if (execution.cause !== undefined) {
         await this.settleAborted(execution);
@@ -463,7 +472,8 @@ export class Worker {
       return;
     }
     if (cause !== 'shutdown') execution.logger.warn({ cause }, 'aborting handler');
-    execution.controller.abort(reason);
+    execution.abortReason = reason;
+    execution.controller?.abort(reason);
   }
 
   private nudge(kind: 'jobs' | 'slot'): void {
@@ -494,4 +504,12 @@ export class Worker {
       };
     });
   }
+}
+
+function signalOf(execution: Execution): AbortSignal {
+  if (execution.controller === undefined) {
+    execution.controller = new AbortController();
+    if (execution.abortReason !== undefined) execution.controller.abort(execution.abortReason);
+  }
+  return execution.controller.signal;
 }
