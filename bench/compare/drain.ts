@@ -7,6 +7,12 @@ import type { QueueSubject } from './subject.js';
 import { WorkerProcess } from './worker-process.js';
 
 const POLL_MS = 20;
+
+/** Jobs per second, to one decimal below 100/s (a capped drain may finish a job every few seconds). */
+const rate = (jobs: number, ms: number) => {
+  const perSec = (jobs / ms) * 1000;
+  return perSec < 100 ? Math.round(perSec * 10) / 10 : Math.round(perSec);
+};
 const CHILD_READY_MS = 60_000;
 const CHILD_STOP_MS = 60_000;
 
@@ -18,6 +24,8 @@ export interface DrainPlan {
   batch: number;
   /** Stop the clock here even if jobs are left; the rate is then what finished by the cap. */
   capMs: number;
+  /** Waits for the machine to be quiet just before the clock starts; returns how busy it was. */
+  quiet: () => Promise<number>;
 }
 
 /**
@@ -44,6 +52,7 @@ export async function measureDrain(server: BenchServer, subject: QueueSubject, p
     await Promise.all(workers.map((worker) => worker.next('ready', CHILD_READY_MS)));
     await probe.connect();
     await probe.query('VACUUM ANALYZE');
+    const cpuBusyBefore = await plan.quiet();
 
     const started = performance.now();
     for (const worker of workers) worker.tell({ type: 'start' });
@@ -67,6 +76,7 @@ export async function measureDrain(server: BenchServer, subject: QueueSubject, p
     const finished = atStop?.finished ?? check.finished;
     return {
       queue: subject.id,
+      cpuBusyBefore,
       config: plan.config,
       concurrency: plan.concurrency,
       processes: plan.processes,
@@ -74,7 +84,7 @@ export async function measureDrain(server: BenchServer, subject: QueueSubject, p
       drained,
       ms: Math.round(ms),
       finished,
-      perSec: Math.round((finished / ms) * 1000),
+      perSec: rate(finished, ms),
       handled: reports.reduce((sum, report) => sum + report.handled, 0),
       peakRssMiB: reports.map((report) => Math.round((report.maxRssKb / 1024) * 10) / 10),
       evidence: check.evidence,

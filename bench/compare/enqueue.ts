@@ -16,12 +16,13 @@ export async function enqueueInBulk(producer: QueueProducer, from: number, total
 export async function measureEnqueue(
   server: BenchServer,
   subject: QueueSubject,
-  options: { oneJobs: number; bulkJobs: number; batch: number },
+  options: { oneJobs: number; bulkJobs: number; batch: number; quiet: () => Promise<number> },
 ): Promise<EnqueueResult> {
   const database = await server.createDatabase(`${subject.id}_enqueue`);
   try {
     const producer = await subject.openProducer(database.dsn, PRODUCER_POOL);
     try {
+      const cpuBusyBefore = await options.quiet();
       const oneStarted = performance.now();
       for (let seq = 0; seq < options.oneJobs; seq++) await producer.enqueueOne(seq);
       const oneMs = performance.now() - oneStarted;
@@ -30,6 +31,7 @@ export async function measureEnqueue(
       const bulkMs = performance.now() - bulkStarted;
       return {
         queue: subject.id,
+        cpuBusyBefore,
         oneAtATime: { jobs: options.oneJobs, ms: Math.round(oneMs), perSec: Math.round((options.oneJobs / oneMs) * 1000) },
         bulk: { jobs: options.bulkJobs, batch: options.batch, ms: Math.round(bulkMs), perSec: Math.round((options.bulkJobs / bulkMs) * 1000) },
       };

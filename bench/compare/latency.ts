@@ -10,6 +10,8 @@ export interface LatencyPlan {
   ratePerSec: number;
   idleMs: number;
   settleTimeoutMs: number;
+  /** Waits for the machine to be quiet just before the worker starts; returns how busy it was. */
+  quiet: () => Promise<number>;
 }
 
 /** The q-quantile (0..1) of `values` by the nearest-rank method. */
@@ -40,6 +42,7 @@ export async function measureLatency(server: BenchServer, subject: QueueSubject,
       mode: { kind: 'latency', samples: plan.samples, ratePerSec: plan.ratePerSec, idleMs: plan.idleMs, settleTimeoutMs: plan.settleTimeoutMs },
     });
     await worker.next('ready', 60_000);
+    const cpuBusyBefore = await plan.quiet();
     worker.tell({ type: 'start' });
     const expectedMs = plan.idleMs + (plan.samples / plan.ratePerSec) * 1000 + plan.settleTimeoutMs;
     const measured = await worker.next('measured', expectedMs + 60_000);
@@ -47,6 +50,7 @@ export async function measureLatency(server: BenchServer, subject: QueueSubject,
     const latencies = measured.latenciesMs;
     return {
       queue: subject.id,
+      cpuBusyBefore,
       config: plan.config,
       concurrency: plan.concurrency,
       samples: plan.samples,

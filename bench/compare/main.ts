@@ -11,6 +11,7 @@ import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { writeReport } from './report.js';
 import { drainKey, type RunResults } from './results.js';
 import { describeRevision } from './revision.js';
+import { waitForQuiet } from './quiet.js';
 import { loadSubject, QUEUE_IDS } from './subject.js';
 import { idleProcessRssMiB } from './worker-process.js';
 
@@ -36,6 +37,8 @@ const began = performance.now();
 const log = (line: string) => process.stderr.write(`[${((performance.now() - began) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
 const embedded = (process.env.TEST_DATABASE_URL ?? '') === '';
 const loadAtStart = loadavg()[0] ?? 0;
+const QUIET = { threshold: 0.25, windowMs: 300, maxWaitMs: 20_000 };
+const quiet = () => waitForQuiet(QUIET);
 
 const results = await withThrowawayDatabase('bench_compare', async (adminDsn): Promise<RunResults> => {
   const server = await BenchServer.connect(adminDsn, embedded);
@@ -61,6 +64,7 @@ const results = await withThrowawayDatabase('bench_compare', async (adminDsn): P
         latencySamples: options.latencySamples,
         latencyRatePerSec: options.latencyRatePerSec,
         latencyConcurrency: options.latencyConcurrency,
+        quiet: QUIET,
       },
       load: { atStart: Math.round(loadAtStart * 100) / 100, atEnd: 0 },
       idleProcessRssMiB: await idleProcessRssMiB(),
@@ -70,16 +74,16 @@ const results = await withThrowawayDatabase('bench_compare', async (adminDsn): P
       latency: [],
     };
     for (const subject of subjects) {
-      const enqueue = await measureEnqueue(server, subject, { oneJobs: options.enqueueOneJobs, bulkJobs: options.jobs, batch: options.bulkBatch });
+      const enqueue = await measureEnqueue(server, subject, { oneJobs: options.enqueueOneJobs, bulkJobs: options.jobs, batch: options.bulkBatch, quiet });
       run.enqueue.push(enqueue);
       log(`${subject.id} enqueue: one at a time ${enqueue.oneAtATime.perSec}/s, bulk ${enqueue.bulk.perSec}/s`);
       for (const { id: config } of subject.configs) {
         const shapes = [...options.concurrencies.map((c) => ({ concurrency: c, processes: 1 })), { concurrency: options.twoProcessConcurrency, processes: 2 }];
         for (const shape of shapes) {
-          const drain = await measureDrain(server, subject, { config, jobs: options.jobs, batch: options.bulkBatch, capMs: options.drainCapMs, ...shape });
+          const drain = await measureDrain(server, subject, { config, jobs: options.jobs, batch: options.bulkBatch, capMs: options.drainCapMs, quiet, ...shape });
           run.drain.push(drain);
           log(
-            `${subject.id}/${config} drain ${drainKey(drain)}: ${drain.perSec}/s, ${drain.finished}/${drain.jobs} in ${drain.ms} ms${drain.drained ? '' : ' (cap)'}, rss ${drain.peakRssMiB.join('+')} MiB`,
+            `${subject.id}/${config} drain ${drainKey(drain)}: ${drain.perSec}/s, ${drain.finished}/${drain.jobs} in ${drain.ms} ms${drain.drained ? '' : ' (cap)'}, rss ${drain.peakRssMiB.join('+')} MiB, cpu busy before ${Math.round(drain.cpuBusyBefore * 100)}%`,
           );
         }
         const latency = await measureLatency(server, subject, {
@@ -89,6 +93,7 @@ const results = await withThrowawayDatabase('bench_compare', async (adminDsn): P
           ratePerSec: options.latencyRatePerSec,
           idleMs: 1_000,
           settleTimeoutMs: 5_000,
+          quiet,
         });
         run.latency.push(latency);
         log(`${subject.id}/${config} latency: p50 ${latency.p50Ms} ms, p95 ${latency.p95Ms} ms, p99 ${latency.p99Ms} ms, lost ${latency.missing}`);

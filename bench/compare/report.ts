@@ -19,6 +19,11 @@ _Not written yet: what the figures above say, and why._
 `;
 
 const number = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
+/** A rate: whole numbers, but one decimal below 10 so a slow drain does not read as zero. */
+const perSec = (jobs: number, ms: number) => {
+  const r = (jobs / ms) * 1000;
+  return `${r < 10 ? r.toFixed(1) : number(r)}/s`;
+};
 const seconds = (ms: number) => `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 const ratio = (value: number, reference: number | undefined) => {
   if (reference === undefined || !Number.isFinite(value) || !Number.isFinite(reference) || reference === 0) return '–';
@@ -41,7 +46,8 @@ export function renderResults(results: RunResults): string {
   const drainTitle = (key: string) => (key.startsWith('2x') ? `2 processes × c=${key.slice(2)}` : `c=${key.slice(1)}`);
   const drainOf = (queue: string, config: string, key: string) => results.drain.find((d) => d.queue === queue && d.config === config && drainKey(d) === key);
   const drainCell = (d: DrainResult | undefined) =>
-    d === undefined ? '–' : d.drained ? `${number(d.perSec)}/s (${seconds(d.ms)})` : `${number(d.perSec)}/s (cap ${seconds(d.ms)}: ${number(d.finished)} done)`;
+    d === undefined ? '–' : d.drained ? `${perSec(d.finished, d.ms)} (${seconds(d.ms)})` : `${perSec(d.finished, d.ms)} (cap ${seconds(d.ms)}: ${number(d.finished)} done)`;
+  const exactRate = (d: DrainResult | undefined) => (d === undefined ? Number.NaN : (d.finished / d.ms) * 1000);
   const enqueueOf = (queue: string) => results.enqueue.find((e) => e.queue === queue);
   const latencyOf = (queue: string, config: string) => results.latency.find((l) => l.queue === queue && l.config === config);
   const bossDefaults = { queue: 'pg-boss', config: 'defaults' };
@@ -74,6 +80,17 @@ export function renderResults(results: RunResults): string {
   out.push(table(['queue — config', 'what is set'], configs.map((c) => [rowName(c.queue, c.config), c.description]), true));
   out.push(
     `\nConnection pools are sized concurrency + 4 for every queue. Ratios compare with pg-boss's defaults and with the raw-SQL baseline; above ×1 is faster (for latency: longer).`,
+  );
+  const { threshold, windowMs, maxWaitMs } = settings.quiet;
+  const busy = [...results.enqueue.map((r) => ({ ...r, what: 'enqueue' })), ...results.drain.map((r) => ({ ...r, what: `drain ${drainKey(r)}` })), ...results.latency.map((r) => ({ ...r, what: 'latency' }))].filter(
+    (r) => r.cpuBusyBefore >= threshold,
+  );
+  out.push(
+    `\nBefore each clock started, the bench waited (up to ${seconds(maxWaitMs)}) for the machine to be quiet: under ${Math.round(threshold * 100)}% of its CPU busy over ${windowMs} ms. ${
+      busy.length === 0
+        ? 'Every measurement started on a quiet machine.'
+        : `These started on a busier machine, so other work may be in their figures: ${busy.map((r) => `${r.queue}${'config' in r ? `/${r.config}` : ''} ${r.what} (${Math.round(r.cpuBusyBefore * 100)}%)`).join(', ')}.`
+    }`,
   );
 
   out.push(`\n### Enqueue rate\n`);
@@ -114,14 +131,26 @@ export function renderResults(results: RunResults): string {
         ['queue — config', ...drainKeys.map(drainTitle)],
         configs.map((c) => [
           rowName(c.queue, c.config),
-          ...drainKeys.map((key) => ratio(drainOf(c.queue, c.config, key)?.perSec ?? Number.NaN, drainOf(reference.queue, reference.config, key)?.perSec)),
+          ...drainKeys.map((key) => ratio(exactRate(drainOf(c.queue, c.config, key)), exactRate(drainOf(reference.queue, reference.config, key)))),
         ]),
       ),
     );
   };
-  ratioTable('Drain rate relative to pg-boss (defaults):', bossDefaults);
-  ratioTable('Drain rate relative to the raw-SQL baseline, one row per statement:', baseOne);
-  ratioTable('Drain rate relative to the raw-SQL floor, 500 rows per statement:', baseBatch);
+  ratioTable('Drain rate relative to pg-boss (defaults) in the same shape:', bossDefaults);
+  ratioTable('Drain rate relative to the raw-SQL baseline, one row per statement, in the same shape:', baseOne);
+  const floors = results.drain.filter((d) => d.queue === baseBatch.queue && d.config === baseBatch.config);
+  const floor = floors.reduce<DrainResult | undefined>((best, d) => (best === undefined || exactRate(d) > exactRate(best) ? d : best), undefined);
+  if (floor !== undefined) {
+    out.push(
+      `\nDrain rate as a share of the floor: the raw-SQL baseline's best batched rate in this run, ${perSec(floor.finished, floor.ms)} (500 rows per statement, ${drainTitle(drainKey(floor))}). More connections claiming 500 rows each only fight over the same rows, which is why the batched baseline falls at higher concurrency.\n`,
+    );
+    out.push(
+      table(
+        ['queue — config', ...drainKeys.map(drainTitle)],
+        configs.map((c) => [rowName(c.queue, c.config), ...drainKeys.map((key) => ratio(exactRate(drainOf(c.queue, c.config, key)), exactRate(floor)))]),
+      ),
+    );
+  }
   const duplicates = results.drain.filter((d) => d.handled > d.jobs);
   out.push(
     `\nEvery drain that finished was checked against the database: ${[...new Set(results.drain.map((d) => `${d.queue}: ${d.evidence}`))].join('; ')}.${duplicates.length === 0 ? ' No handler ran a job twice.' : ` Handlers ran more jobs than enqueued in: ${duplicates.map((d) => `${d.queue}/${d.config}/${drainKey(d)} (${d.handled})`).join(', ')}.`}`,

@@ -32,16 +32,22 @@ export interface RunSettings {
   latencySamples: number;
   latencyRatePerSec: number;
   latencyConcurrency: number;
+  /** Before each clock starts: wait up to maxWaitMs for less than `threshold` of the CPU busy over windowMs. */
+  quiet: { threshold: number; windowMs: number; maxWaitMs: number };
 }
 
 export interface EnqueueResult {
   queue: QueueId;
+  /** Share of the machine's CPU busy just before the measurement started (see quiet.ts). */
+  cpuBusyBefore: number;
   oneAtATime: { jobs: number; ms: number; perSec: number };
   bulk: { jobs: number; batch: number; ms: number; perSec: number };
 }
 
 export interface DrainResult {
   queue: QueueId;
+  /** Share of the machine's CPU busy just before the measurement started (see quiet.ts). */
+  cpuBusyBefore: number;
   config: string;
   concurrency: number;
   processes: number;
@@ -59,6 +65,8 @@ export interface DrainResult {
 
 export interface LatencyResult {
   queue: QueueId;
+  /** Share of the machine's CPU busy just before the measurement started (see quiet.ts). */
+  cpuBusyBefore: number;
   config: string;
   concurrency: number;
   samples: number;
