@@ -80,8 +80,10 @@ export const ours: QueueSubject = {
   },
 
   async anyUnfinished(db) {
+    // One probe per state, so each reads its claim index rather than scanning finished rows.
     const result = await db.query<{ any: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM ingestion_jobs WHERE state IN ('pending', 'running')) AS any`,
+      `SELECT EXISTS (SELECT 1 FROM ingestion_jobs WHERE state = 'pending')
+           OR EXISTS (SELECT 1 FROM ingestion_jobs WHERE state = 'running') AS any`,
     );
     return result.rows[0]?.any ?? true;
   },
