@@ -22,6 +22,8 @@ export interface DrainPlan {
   concurrency: number;
   processes: number;
   batch: number;
+  /** VACUUM ANALYZE the filled database first, as autovacuum soon would. */
+  analyze: boolean;
   /** Stop the clock here even if jobs are left; the rate is then what finished by the cap. */
   capMs: number;
   /** Waits for the machine to be quiet just before the clock starts; returns how busy it was. */
@@ -51,7 +53,7 @@ export async function measureDrain(server: BenchServer, subject: QueueSubject, p
     }
     await Promise.all(workers.map((worker) => worker.next('ready', CHILD_READY_MS)));
     await probe.connect();
-    await probe.query('VACUUM ANALYZE');
+    if (plan.analyze) await probe.query('VACUUM ANALYZE');
     const cpuBusyBefore = await plan.quiet();
 
     const started = performance.now();

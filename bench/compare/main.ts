@@ -61,6 +61,7 @@ const results = await withThrowawayDatabase('bench_compare', async (adminDsn): P
         concurrencies: options.concurrencies,
         twoProcessConcurrency: options.twoProcessConcurrency,
         drainCapMs: options.drainCapMs,
+        analyzeBeforeDrain: options.analyze,
         latencySamples: options.latencySamples,
         latencyRatePerSec: options.latencyRatePerSec,
         latencyConcurrency: options.latencyConcurrency,
@@ -80,7 +81,7 @@ const results = await withThrowawayDatabase('bench_compare', async (adminDsn): P
       for (const { id: config } of subject.configs) {
         const shapes = [...options.concurrencies.map((c) => ({ concurrency: c, processes: 1 })), { concurrency: options.twoProcessConcurrency, processes: 2 }];
         for (const shape of shapes) {
-          const drain = await measureDrain(server, subject, { config, jobs: options.jobs, batch: options.bulkBatch, capMs: options.drainCapMs, quiet, ...shape });
+          const drain = await measureDrain(server, subject, { config, jobs: options.jobs, batch: options.bulkBatch, capMs: options.drainCapMs, analyze: options.analyze, quiet, ...shape });
           run.drain.push(drain);
           log(
             `${subject.id}/${config} drain ${drainKey(drain)}: ${drain.perSec}/s, ${drain.finished}/${drain.jobs} in ${drain.ms} ms${drain.drained ? '' : ' (cap)'}, rss ${drain.peakRssMiB.join('+')} MiB, cpu busy before ${Math.round(drain.cpuBusyBefore * 100)}%`,
@@ -109,7 +110,7 @@ const results = await withThrowawayDatabase('bench_compare', async (adminDsn): P
 
 mkdirSync(resultsDir, { recursive: true });
 const json = `${JSON.stringify(results, null, 2)}\n`;
-const complete = !options.quick && options.queues.length === QUEUE_IDS.length;
+const complete = !options.quick && options.analyze && options.queues.length === QUEUE_IDS.length;
 if (options.quick) {
   writeFileSync(`${resultsDir}/quick.json`, json);
 } else {

@@ -13,6 +13,8 @@ export interface BenchOptions {
   latencyRatePerSec: number;
   latencyConcurrency: number;
   writeDocs: boolean;
+  /** VACUUM ANALYZE each filled database before its drain, so the planner knows the table it claims from. */
+  analyze: boolean;
 }
 
 const ALIASES: Record<string, QueueId> = { ours: 'ours', 'pg-boss': 'pg-boss', pgboss: 'pg-boss', boss: 'pg-boss', graphile: 'graphile-worker', 'graphile-worker': 'graphile-worker', baseline: 'baseline', sql: 'baseline' };
@@ -23,7 +25,8 @@ export const USAGE = `npm run bench [-- options]
   --jobs N             jobs per drain (default 20000; quick 2000)
   --drain-cap-s S      stop timing a drain after S seconds and report the rate so far (default 60; quick 3)
   --latency-samples N  jobs in the latency measurement (default 200; quick 30)
-  --write-docs         also rewrite docs/performance.md after a quick or partial run`;
+  --no-analyze         drain without VACUUM ANALYZE after the fill (the planner then has no statistics)
+  --write-docs         also rewrite docs/performance.md after a quick, partial or --no-analyze run`;
 
 /** Parses `npm run bench` arguments; throws with the usage on anything it does not know. */
 export function parseOptions(argv: readonly string[]): BenchOptions {
@@ -42,6 +45,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     latencyRatePerSec: 10,
     latencyConcurrency: 32,
     writeDocs: false,
+    analyze: true,
   };
   const value = (index: number) => {
     const next = argv[index + 1];
@@ -59,6 +63,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case '--write-docs':
         options.writeDocs = true;
+        break;
+      case '--no-analyze':
+        options.analyze = false;
         break;
       case '--only':
         options.queues = value(i)

@@ -116,7 +116,7 @@ export function renderResults(results: RunResults): string {
 
   out.push(`\n### Drain: ${number(settings.jobs)} no-op jobs\n`);
   out.push(
-    `Jobs enqueued in bulk first; timed from telling the (already connected) worker processes to start until the database shows none unfinished, polled every 20 ms. Each cell: jobs finished per second (time). A drain still running after ${seconds(settings.drainCapMs)} is stopped and reported as the rate so far.\n`,
+    `Jobs enqueued in bulk first, ${settings.analyzeBeforeDrain === false ? 'without statistics on the table (`--no-analyze`)' : 'then `VACUUM ANALYZE` so the planner knows the table, as autovacuum soon would'}; timed from telling the (already connected) worker processes to start until the database shows none unfinished, polled every 20 ms. Each cell: jobs finished per second (time). A drain still running after ${seconds(settings.drainCapMs)} is stopped and reported as the rate so far.\n`,
   );
   out.push(
     table(

@@ -29,6 +29,8 @@ export interface RunSettings {
   concurrencies: number[];
   twoProcessConcurrency: number;
   drainCapMs: number;
+  /** Whether each filled database was VACUUM ANALYZEd before its drain (absent in older files: it was). */
+  analyzeBeforeDrain?: boolean;
   latencySamples: number;
   latencyRatePerSec: number;
   latencyConcurrency: number;
