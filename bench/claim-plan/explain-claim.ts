@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import type pg from 'pg';
 import { claimJobsQuery } from '../../src/adapters/storage/postgres/queries/claim-jobs.js';
 import { renderPg } from '../../src/adapters/storage/postgres/pg-database.js';
@@ -52,17 +53,22 @@ export async function seedQueue(client: pg.ClientBase, fixture: ClaimPlanFixture
  * `generic`: the plan PostgreSQL may settle on for the prepared statement workers execute, made
  * without looking at the parameters.
  */
-export async function explainClaim(client: pg.ClientBase, limit: number, { generic = false } = {}): Promise<string[]> {
-  const { text, values } = renderPg(claimJobsQuery({ workerId: 'plan-worker', limit, leaseMs: 30_000 }));
+export function explainClaim(client: pg.ClientBase, limit: number, { generic = false } = {}): Promise<string[]> {
+  return explainStatement(client, claimJobsQuery({ workerId: 'plan-worker', limit, leaseMs: 30_000 }), { generic });
+}
+
+/** EXPLAIN ANALYZE of one real run of `query`, rolled back; `generic` as for `explainClaim`. */
+export async function explainStatement(client: pg.ClientBase, query: SQL, { generic = false } = {}): Promise<string[]> {
+  const { text, values } = renderPg(query);
   await client.query('BEGIN');
   try {
     const explain = 'EXPLAIN (ANALYZE, BUFFERS, COSTS OFF, SUMMARY ON)';
     let result: pg.QueryResult<{ 'QUERY PLAN': string }>;
     if (generic) {
       await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
-      await client.query(`PREPARE explained_claim AS ${text}`);
-      const literals = values.map((value) => (typeof value === 'number' ? String(value) : `'${String(value).replaceAll("'", "''")}'`));
-      result = await client.query(`${explain} EXECUTE explained_claim(${literals.join(', ')})`);
+      await client.query(`PREPARE explained_statement AS ${text}`);
+      const literals = values.map((value) => sqlLiteral(client, value));
+      result = await client.query(`${explain} EXECUTE explained_statement(${literals.join(', ')})`);
     } else {
       result = await client.query(`${explain} ${text}`, values);
     }
@@ -71,6 +77,17 @@ export async function explainClaim(client: pg.ClientBase, limit: number, { gener
     await client.query('ROLLBACK');
     if (generic) await client.query('DEALLOCATE ALL');
   }
+}
+
+/** A parameter value as SQL text (EXECUTE inside EXPLAIN takes no bind parameters). */
+function sqlLiteral(client: pg.ClientBase, value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) {
+    const element = (item: unknown) => (item === null || item === undefined ? 'NULL' : `"${String(item).replace(/["\\]/g, '\\$&')}"`);
+    return client.escapeLiteral(`{${value.map(element).join(',')}}`);
+  }
+  return client.escapeLiteral(String(value));
 }
 
 /** Plan lines that read the ledger's tables without an index: none may appear. */

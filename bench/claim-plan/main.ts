@@ -34,7 +34,7 @@ Produced by \`npm run bench:claim-plan\` (\`bench/claim-plan/\`); regenerate it 
 
 ## What to look for
 
-- \`expired\` reads \`ingestion_jobs_lease_idx\` (partial: \`state = 'running'\`), and \`due\` reads
+- \`expired\` reads \`ingestion_jobs_lease_idx\` (partial: \`lease_until IS NOT NULL\`, i.e. running jobs), and \`due\` reads
   \`ingestion_jobs_due_idx\` (partial: \`state = 'pending'\`, ordered by priority, due time, id) and
   stops after 32 rows: neither index holds a finished job, so the claim's cost does not grow as
   finished jobs pile up.

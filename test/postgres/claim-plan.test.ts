@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { explainClaim, seedQueue, sequentialScansOfJobs } from '../../bench/claim-plan/explain-claim.js';
+import { explainClaim, explainStatement, seedQueue, sequentialScansOfJobs } from '../../bench/claim-plan/explain-claim.js';
+import { completeJobsQuery, type SuccessSettle } from '../../src/adapters/storage/postgres/queries/complete-jobs.js';
 import { migrateDatabase } from '../../src/platform/storage.js';
 import { databaseConfig } from '../contract/job-repository-contract.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/test-databases.js';
@@ -39,5 +40,41 @@ describe('the PostgreSQL claim with 100,000 finished jobs', () => {
     expect(text).toMatch(/Index Scan using ingestion_jobs_due_idx on ingestion_jobs/);
     expect(text).toMatch(/Index Scan using ingestion_jobs_pkey on ingestion_jobs/);
     expect(text).toMatch(/CTE Scan on claimed \(actual time=[\d.]+\.\.[\d.]+ rows=400 /);
+  });
+});
+
+describe('the PostgreSQL batched success settle', () => {
+  let database: TestDatabase;
+  let client: pg.Client;
+  let settles: SuccessSettle[];
+
+  beforeAll(async () => {
+    database = await createPostgresDatabase();
+    await migrateDatabase(databaseConfig('postgres', database.dsn));
+    client = new pg.Client({ connectionString: database.dsn });
+    await client.connect();
+    await seedQueue(client, { finished: 20_000, pending: 2_000, expiredRunning: 0 });
+    // Statistics taken with no job running, as they usually are: running jobs are transient.
+    const claimed = await client.query<{ id: string; attempt_count: number }>(
+      `UPDATE ingestion_jobs SET state = 'running', attempt_count = 1, claimed_by = 'w', claimed_at = now(),
+         lease_until = now() + interval '1 minute'
+       WHERE id IN (SELECT id FROM ingestion_jobs WHERE state = 'pending' ORDER BY id LIMIT 1000)
+       RETURNING id::text, attempt_count`,
+    );
+    settles = claimed.rows.map((row) => ({ lease: { jobId: row.id, workerId: 'w', attemptNumber: row.attempt_count }, input: {} }));
+  });
+
+  afterAll(async () => {
+    await client.end();
+    await database.drop();
+  });
+
+  it('finds each job by primary key in the generic plan, never by walking the running jobs', async () => {
+    const plan = await explainStatement(client, completeJobsQuery(settles.slice(0, 500)), { generic: true });
+    const text = plan.join('\n');
+    expect(sequentialScansOfJobs(plan)).toEqual([]);
+    expect(text).not.toMatch(/ingestion_jobs_lease_idx/);
+    expect(text).toMatch(/Index Scan using ingestion_jobs_pkey on ingestion_jobs j .*loops=500\)/);
+    expect(text).toMatch(/Update on ingestion_jobs j \(actual time=[\d.]+\.\.[\d.]+ rows=500 /);
   });
 });

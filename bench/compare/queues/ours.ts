@@ -80,10 +80,10 @@ export const ours: QueueSubject = {
   },
 
   async anyUnfinished(db) {
-    // One probe per state, so each reads its claim index rather than scanning finished rows.
+    // One probe each through the claim's partial indexes (due jobs; held leases), never scanning finished rows.
     const result = await db.query<{ any: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM ingestion_jobs WHERE state = 'pending')
-           OR EXISTS (SELECT 1 FROM ingestion_jobs WHERE state = 'running') AS any`,
+           OR EXISTS (SELECT 1 FROM ingestion_jobs WHERE lease_until IS NOT NULL) AS any`,
     );
     return result.rows[0]?.any ?? true;
   },

@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { CompleteJobInput, SettleResult } from '../../../../core/job-repository.js';
 import type { JobLease } from '../../../../core/job.js';
 import { closedAttemptColumns, closedAttemptConflict } from '../../shared/queries/closed-attempt.js';
@@ -9,9 +9,27 @@ import type { PgDatabase } from '../pg-database.js';
  * job is fenced on its own (id, worker, attempt), and only the ones still held are finished, their
  * attempt rows written and their transitions recorded.
  */
-export async function completeJobs(db: PgDatabase, settles: { lease: JobLease; input: CompleteJobInput }[]): Promise<SettleResult[]> {
-  const column = <T>(pick: (s: { lease: JobLease; input: CompleteJobInput }) => T) => sql.param(settles.map(pick));
-  const rows = await db.prepared<{ id: string; attempt_count: number }>('ia_complete_jobs', sql`
+export async function completeJobs(db: PgDatabase, settles: SuccessSettle[]): Promise<SettleResult[]> {
+  const rows = await db.prepared<{ id: string; attempt_count: number }>('ia_complete_jobs', completeJobsQuery(settles));
+  const finished = new Set(rows.map((row) => `${row.id}:${row.attempt_count}`));
+  return settles.map(({ lease }) =>
+    finished.has(`${lease.jobId}:${lease.attemptNumber}`) ? { applied: true, state: 'succeeded' } : { applied: false, reason: 'lease_lost' },
+  );
+}
+
+export interface SuccessSettle {
+  lease: JobLease;
+  input: CompleteJobInput;
+}
+
+/**
+ * The settle statement itself, exported so its plan can be inspected. Jobs are reached by primary
+ * key: the lease index's predicate (`lease_until IS NOT NULL`, migration 0005) is one the fence's
+ * `state = 'running'` cannot use, so no plan walks every running job for each settled one.
+ */
+export function completeJobsQuery(settles: SuccessSettle[]): SQL {
+  const column = <T>(pick: (s: SuccessSettle) => T) => sql.param(settles.map(pick));
+  return sql`
     WITH input AS (
       SELECT * FROM unnest(
         ${column((s) => s.lease.jobId)}::bigint[], ${column((s) => s.lease.attemptNumber)}::int[],
@@ -41,9 +59,5 @@ export async function completeJobs(db: PgDatabase, settles: { lease: JobLease; i
       INSERT INTO job_state_transitions (job_id, attempt_number, from_state, to_state, reason, at)
       SELECT id, attempt_count, 'running', 'succeeded', 'succeeded', now() FROM done
     )
-    SELECT id::text AS id, attempt_count FROM done`);
-  const finished = new Set(rows.map((row) => `${row.id}:${row.attempt_count}`));
-  return settles.map(({ lease }) =>
-    finished.has(`${lease.jobId}:${lease.attemptNumber}`) ? { applied: true, state: 'succeeded' } : { applied: false, reason: 'lease_lost' },
-  );
+    SELECT id::text AS id, attempt_count FROM done`;
 }
