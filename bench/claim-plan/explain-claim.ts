@@ -84,10 +84,16 @@ function sqlLiteral(client: pg.ClientBase, value: unknown): string {
   if (value === null || value === undefined) return 'NULL';
   if (typeof value === 'number') return String(value);
   if (Array.isArray(value)) {
-    const element = (item: unknown) => (item === null || item === undefined ? 'NULL' : `"${String(item).replace(/["\\]/g, '\\$&')}"`);
+    const element = (item: unknown) => (item === null || item === undefined ? 'NULL' : `"${scalarText(item).replace(/["\\]/g, '\\$&')}"`);
     return client.escapeLiteral(`{${value.map(element).join(',')}}`);
   }
-  return client.escapeLiteral(String(value));
+  return client.escapeLiteral(scalarText(value));
+}
+
+function scalarText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  throw new TypeError(`no SQL literal for a parameter of type ${typeof value}`);
 }
 
 /** Plan lines that read the ledger's tables without an index: none may appear. */
