@@ -27,7 +27,9 @@ export function claimJobsQuery({ workerId, limit, leaseMs }: ClaimRequest): SQL 
       SELECT id, attempt_count, spent_attempts, max_attempts, cancel_requested, priority, next_retry_at,
         claimed_by, claimed_at
       FROM ingestion_jobs
-      WHERE state = 'running' AND lease_until < now()
+      -- Only running jobs hold a lease (CHECK ingestion_jobs_lease_iff_running), and naming the state
+      -- here would let a planner without statistics prefer a sequential scan to the lease index.
+      WHERE lease_until < now()
       ORDER BY lease_until
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
