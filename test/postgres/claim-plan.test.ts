@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainClaim, explainStatement, seedQueue, sequentialScansOfJobs } from '../../bench/claim-plan/explain-claim.js';
-import { createPgPool } from '../../src/adapters/storage/postgres/create-postgres-job-repository.js';
 import { completeJobsQuery, type SuccessSettle } from '../../src/adapters/storage/postgres/queries/complete-jobs.js';
 import { migrateDatabase } from '../../src/platform/storage.js';
 import { databaseConfig } from '../contract/job-repository-contract.js';
@@ -80,18 +79,3 @@ describe('the PostgreSQL batched success settle', () => {
   });
 });
 
-describe('the PostgreSQL pool', () => {
-  it('keeps the hot prepared statements on their generic plans on every connection it opens', async () => {
-    const database = await createPostgresDatabase();
-    const pool = createPgPool({ connectionString: database.dsn, maxConnections: 2 });
-    try {
-      const clients = await Promise.all([pool.connect(), pool.connect()]);
-      const modes = await Promise.all(clients.map(async (client) => (await client.query<{ plan_cache_mode: string }>('SHOW plan_cache_mode')).rows[0]?.plan_cache_mode));
-      clients.forEach((client) => client.release());
-      expect(modes).toEqual(['force_generic_plan', 'force_generic_plan']);
-    } finally {
-      await pool.end();
-      await database.drop();
-    }
-  });
-});

@@ -35,16 +35,6 @@ export function createPgPool(options: PostgresOptions): pg.Pool {
   });
   // An idle connection that dies must not take the process with it; the pool replaces it.
   pool.on('error', (error) => options.onBackgroundError?.(error));
-  // The hot statements are named prepared statements whose generic plans are designed and tested
-  // (test/postgres/claim-plan.test.ts). Left to choose, PostgreSQL re-plans them on every call when a
-  // one-job batch looks cheaper planned for its values: about half a millisecond per claim or settle
-  // at concurrency 1. The setting touches only named statements; every other query is planned with
-  // its values anyway. Sent when a connection opens, before any query of ours on it.
-  pool.on('connect', (client) => {
-    client.query('SET plan_cache_mode = force_generic_plan').catch((error: unknown) => {
-      options.onBackgroundError?.(error instanceof Error ? error : new Error(String(error)));
-    });
-  });
   return pool;
 }
 
