@@ -78,4 +78,3 @@ describe('the PostgreSQL batched success settle', () => {
     expect(text).toMatch(/Update on ingestion_jobs j \(actual time=[\d.]+\.\.[\d.]+ rows=500 /);
   });
 });
-
