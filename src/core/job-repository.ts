@@ -108,6 +108,12 @@ export type Unsubscribe = () => Promise<void>;
  * Everything the service needs from its job ledger. PostgreSQL and SQLite implement it, and one
  * contract test suite holds both to the same behaviour. All times are the database's clock.
  */
+/** One success to settle in a batch: the lease it is fenced on and what the handler reported. */
+export interface SuccessSettle {
+  lease: JobLease;
+  input: CompleteJobInput;
+}
+
 export interface JobRepository {
   readonly driver: 'postgres' | 'sqlite';
 
@@ -128,7 +134,7 @@ export interface JobRepository {
    * Settles many successes without normalized results in one round trip and one commit. Each is
    * fenced on its own lease; the results are in input order.
    */
-  completeJobs(settles: { lease: JobLease; input: CompleteJobInput }[]): Promise<SettleResult[]>;
+  completeJobs(settles: SuccessSettle[]): Promise<SettleResult[]>;
   failJob(lease: JobLease, failure: JobFailure, outcome: FailureOutcome): Promise<SettleResult>;
   /** The handler stopped because a cancel was requested. */
   cancelRunningJob(lease: JobLease): Promise<SettleResult>;

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { explainClaim, explainStatement, seedQueue, sequentialScansOfJobs } from '../../bench/claim-plan/explain-claim.js';
-import { completeJobsQuery, type SuccessSettle } from '../../src/adapters/storage/postgres/queries/complete-jobs.js';
+import { completeJobsQuery } from '../../src/adapters/storage/postgres/queries/complete-jobs.js';
+import type { SuccessSettle } from '../../src/core/job-repository.js';
 import { migrateDatabase } from '../../src/platform/storage.js';
 import { databaseConfig } from '../contract/job-repository-contract.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/test-databases.js';

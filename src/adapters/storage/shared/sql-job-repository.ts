@@ -12,6 +12,7 @@ import type {
   ListJobsRequest,
   RetryResult,
   SettleResult,
+  SuccessSettle,
   Unsubscribe,
 } from '../../../core/job-repository.js';
 import type { Job, JobDetails, JobFailure, JobLease } from '../../../core/job.js';
@@ -34,7 +35,7 @@ export interface DialectSpecifics {
   insertJobs?(inputs: EnqueueJobInput[]): Promise<EnqueueResult[]>;
   claimJobs(request: ClaimRequest): Promise<Job[]>;
   /** One-statement success settles for jobs without a normalized result, where the dialect has them. */
-  completePlainJobs?(settles: { lease: JobLease; input: CompleteJobInput }[]): Promise<SettleResult[]>;
+  completePlainJobs?(settles: SuccessSettle[]): Promise<SettleResult[]>;
   /** Tells waiting workers, from inside the transaction that made jobs due, that there is work. */
   announceJobs(session: SqlSession): Promise<void>;
   onJobsAvailable(listener: () => void): Promise<Unsubscribe>;
@@ -84,7 +85,7 @@ export class SqlJobRepository implements JobRepository {
     return this.db.transaction((s) => this.completeIn(s, lease, input));
   }
 
-  completeJobs(settles: { lease: JobLease; input: CompleteJobInput }[]): Promise<SettleResult[]> {
+  completeJobs(settles: SuccessSettle[]): Promise<SettleResult[]> {
     if (settles.length === 0) return Promise.resolve([]);
     if (settles.some((s) => s.input.ingestion !== undefined)) {
       throw new RangeError('completeJobs settles jobs without a normalized result; use completeJob for those with one');

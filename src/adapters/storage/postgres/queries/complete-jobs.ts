@@ -1,6 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { CompleteJobInput, SettleResult } from '../../../../core/job-repository.js';
-import type { JobLease } from '../../../../core/job.js';
+import type { SettleResult, SuccessSettle } from '../../../../core/job-repository.js';
 import { closedAttemptColumns, closedAttemptConflict } from '../../shared/queries/closed-attempt.js';
 import type { PgDatabase } from '../pg-database.js';
 
@@ -15,11 +14,6 @@ export async function completeJobs(db: PgDatabase, settles: SuccessSettle[]): Pr
   return settles.map(({ lease }) =>
     finished.has(`${lease.jobId}:${lease.attemptNumber}`) ? { applied: true, state: 'succeeded' } : { applied: false, reason: 'lease_lost' },
   );
-}
-
-export interface SuccessSettle {
-  lease: JobLease;
-  input: CompleteJobInput;
 }
 
 /**
