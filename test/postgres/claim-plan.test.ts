@@ -29,7 +29,8 @@ describe('the PostgreSQL claim with 100,000 finished jobs', () => {
     const text = plan.join('\n');
     expect(sequentialScansOfJobs(plan)).toEqual([]);
     expect(text).toMatch(/Index Scan using ingestion_jobs_due_idx on ingestion_jobs/);
-    expect(text).toMatch(/Index Scan using ingestion_jobs_lease_idx on ingestion_jobs/);
+    // Plain or bitmap, as ANALYZE's sample of the three running rows suggests: either reads the lease index only.
+    expect(text).toMatch(/(Index Scan using|Bitmap Index Scan on) ingestion_jobs_lease_idx/);
     // The expired jobs are rescued, and the due backlog tops the claim up to 32.
     expect(text).toMatch(/CTE Scan on claimed \(actual time=[\d.]+\.\.[\d.]+ rows=32 /);
   });
