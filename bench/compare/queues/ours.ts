@@ -93,12 +93,12 @@ export const ours: QueueSubject = {
       `SELECT count(*)::int AS n FROM ingestion_jobs j
         WHERE j.state = 'succeeded'
           AND EXISTS (SELECT 1 FROM job_attempts a WHERE a.job_id = j.id AND a.outcome = 'succeeded' AND a.finished_at IS NOT NULL)
-          AND EXISTS (SELECT 1 FROM job_state_transitions t WHERE t.job_id = j.id AND t.to_state = 'running')
-          AND EXISTS (SELECT 1 FROM job_state_transitions t WHERE t.job_id = j.id AND t.to_state = 'succeeded')`,
+          AND EXISTS (SELECT 1 FROM job_state_transitions t WHERE t.job_id = j.id AND t.to_state = 'pending')`,
     );
+    // The claim and success transitions are the succeeded attempt row's start and finish (ADR 9).
     return {
       finished: result.rows[0]?.n ?? 0,
-      evidence: "state 'succeeded', a succeeded attempt row, and transitions to running and to succeeded",
+      evidence: "state 'succeeded', a succeeded attempt row (its claim and success transitions), and the enqueue transition",
     };
   },
 };

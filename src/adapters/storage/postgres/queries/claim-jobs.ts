@@ -9,7 +9,8 @@ import type { PgDatabase } from '../pg-database.js';
 /**
  * One statement, one round trip: rescue expired leases, lock due jobs with SKIP LOCKED so
  * concurrent workers never wait on each other, start an attempt for each claimed job (on the job
- * row: its attempt row is written when it ends) and write the audit trail. Every time is the
+ * row: its attempt row is written when it ends, and its `claimed` transition is read off that
+ * attempt) and record the rescues and ends of expired leases. Every time is the
  * server's now().
  *
  * An expired job whose attempts are spent ends `exhausted`, and one whose cancel was requested ends
@@ -84,8 +85,6 @@ export function claimJobsQuery({ workerId, limit, leaseMs }: ClaimRequest): SQL 
       SELECT id, attempt_count, 'running', 'pending', 'lease_expired', now() FROM rescued
       UNION ALL
       SELECT id, attempt_count, 'running', state, 'lease_expired', now() FROM ended
-      UNION ALL
-      SELECT id, attempt_count, 'pending', 'running', 'claimed', now() FROM claimed
     )
     SELECT * FROM claimed ORDER BY priority DESC, next_retry_at, id`;
 }

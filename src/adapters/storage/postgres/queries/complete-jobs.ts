@@ -5,8 +5,9 @@ import type { PgDatabase } from '../pg-database.js';
 
 /**
  * Many success settles in one statement and one commit: the leases travel as parallel arrays, each
- * job is fenced on its own (id, worker, attempt), and only the ones still held are finished, their
- * attempt rows written and their transitions recorded.
+ * job is fenced on its own (id, worker, attempt), and only the ones still held are finished and their
+ * attempt rows written. The attempt row is also the record of the `running -> succeeded` transition
+ * (core/job-transitions.ts).
  */
 export async function completeJobs(db: PgDatabase, settles: SuccessSettle[]): Promise<SettleResult[]> {
   const rows = await db.prepared<{ id: string; attempt_count: number }>('ia_complete_jobs', completeJobsQuery(settles));
@@ -48,10 +49,6 @@ export function completeJobsQuery(settles: SuccessSettle[]): SQL {
         (floor(extract(epoch from (now() - claimed_at)) * 1000))::bigint
       FROM done
       ${closedAttemptConflict}
-    ),
-    transition AS (
-      INSERT INTO job_state_transitions (job_id, attempt_number, from_state, to_state, reason, at)
-      SELECT id, attempt_count, 'running', 'succeeded', 'succeeded', now() FROM done
     )
     SELECT id::text AS id, attempt_count FROM done`;
 }

@@ -1,12 +1,14 @@
 import { sql } from 'drizzle-orm';
 import type { Job, JobAttempt, JobDetails } from '../../../../core/job.js';
+import { jobTransitions } from '../../../../core/job-transitions.js';
 import { attemptFromRow, jobFromRow, transitionFromRow, type Row } from '../job-rows.js';
 import type { SqlDialect } from '../sql-dialect.js';
 import type { SqlSession } from '../sql-database.js';
 
 /**
  * A job with every attempt and every state transition, oldest first. The attempt in progress has no
- * row yet (it is written when it ends); it is read off the job's lease.
+ * row yet (it is written when it ends); it is read off the job's lease. The claim that starts each
+ * attempt and the success that ends one are read off the attempt, not stored again as transitions.
  */
 export async function getJob(s: SqlSession, d: SqlDialect, jobId: string): Promise<JobDetails | null> {
   const jobs = await s.all<Row>(sql`SELECT * FROM ingestion_jobs WHERE id = ${d.id(jobId)}`);
@@ -18,10 +20,14 @@ export async function getJob(s: SqlSession, d: SqlDialect, jobId: string): Promi
     SELECT * FROM job_state_transitions WHERE job_id = ${d.id(jobId)} ORDER BY id`);
   const job = jobFromRow(jobRow, d);
   const recorded = attempts.map((row) => attemptFromRow(row, d));
+  const allAttempts = [...recorded, ...openAttempt(job, recorded)];
   return {
     job,
-    attempts: [...recorded, ...openAttempt(job, recorded)],
-    transitions: transitions.map((row) => transitionFromRow(row, d)),
+    attempts: allAttempts,
+    transitions: jobTransitions(
+      transitions.map((row) => transitionFromRow(row, d)),
+      allAttempts,
+    ),
   };
 }
 

@@ -50,9 +50,12 @@ export async function settleJob(
       ${failure === null ? null : d.bool(failure.retryable)}, ${d.msBetween(sql`claimed_at`, s.now)}
     FROM ingestion_jobs WHERE id = ${d.id(lease.jobId)}
     ${closedAttemptConflict}`);
-  await insertTransitions(s, d, [
-    { jobId: lease.jobId, attemptNumber: lease.attemptNumber, fromState: 'running', toState: spec.toState, reason: spec.reason },
-  ]);
+  // A success is read off its attempt row (core/job-transitions.ts); every other end is recorded.
+  if (spec.attemptOutcome !== 'succeeded') {
+    await insertTransitions(s, d, [
+      { jobId: lease.jobId, attemptNumber: lease.attemptNumber, fromState: 'running', toState: spec.toState, reason: spec.reason },
+    ]);
+  }
   return { applied: true, state: spec.toState, job: { pipeline: row.pipeline, scopeKey: row.scope_key } };
 }
 

@@ -53,6 +53,8 @@ async function claimInTransaction(s: SqlSession, { workerId, limit, leaseMs }: C
     transitions.push({ jobId: String(id), attemptNumber: attempt, fromState: 'running', toState, reason: 'lease_expired' });
   }
 
+  await insertTransitions(s, d, transitions);
+
   const room = limit - rescuedIds.length;
   const due =
     room <= 0
@@ -62,10 +64,7 @@ async function claimInTransaction(s: SqlSession, { workerId, limit, leaseMs }: C
           WHERE state = 'pending' AND next_retry_at <= ${s.now}
           ORDER BY priority DESC, next_retry_at, id LIMIT ${room}`);
   const picked = [...rescuedIds, ...due.map((row) => row.id)];
-  if (picked.length === 0) {
-    await insertTransitions(s, d, transitions);
-    return [];
-  }
+  if (picked.length === 0) return [];
 
   const claimed = await s.all<Row>(sql`
     UPDATE ingestion_jobs
@@ -76,10 +75,6 @@ async function claimInTransaction(s: SqlSession, { workerId, limit, leaseMs }: C
     RETURNING *`);
   const jobs = claimed.map((row) => jobFromRow(row, d));
   jobs.sort((a, b) => b.priority - a.priority || a.nextRetryAt.getTime() - b.nextRetryAt.getTime() || Number(a.id) - Number(b.id));
-
-  for (const job of jobs) {
-    transitions.push({ jobId: job.id, attemptNumber: job.attemptCount, fromState: 'pending', toState: 'running', reason: 'claimed' });
-  }
-  await insertTransitions(s, d, transitions);
+  // Each claim's `pending -> running` is read off its attempt (core/job-transitions.ts).
   return jobs;
 }
