@@ -20,9 +20,10 @@ export const systemNoopHandler: JobHandler = {
   // Any label names a distinct scope, so tests and benchmarks can make many.
   scopeSchema: z.strictObject({ label: z.string().min(1).max(200).optional() }),
   paramsSchema,
-  async run({ job, signal }) {
-    const params = paramsSchema.parse(job.params);
-    if (params.sleep_ms !== undefined && params.sleep_ms > 0) await abortableSleep(params.sleep_ms, signal);
+  async run(context) {
+    const params = paramsSchema.parse(context.job.params);
+    // The signal is made on first read (worker.ts), so only a job that waits asks for it.
+    if (params.sleep_ms !== undefined && params.sleep_ms > 0) await abortableSleep(params.sleep_ms, context.signal);
     if (params.fail !== undefined) {
       throw new JobError(params.fail, 'NOOP_REQUESTED_FAILURE', `system.noop was asked to fail with ${params.fail}`);
     }
