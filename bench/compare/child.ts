@@ -59,7 +59,7 @@ async function measureLatency(mode: LatencyMode, producer: QueueProducer, starte
 async function idleProcess(): Promise<void> {
   await send({ type: 'ready' });
   await received('stop');
-  await send({ type: 'stopped', handled: 0, maxRssKb: process.resourceUsage().maxRSS });
+  await send({ type: 'stopped', handled: 0, maxRssKb: process.resourceUsage().maxRSS, cpuMs: 0 });
 }
 
 try {
@@ -84,12 +84,14 @@ try {
   const worker = await subject.prepareWorker({ dsn: spec.dsn, config: spec.config, concurrency: spec.concurrency, onJobStart });
   await send({ type: 'ready' });
   await received('start');
+  const cpuAtStart = process.cpuUsage();
   await worker.start();
   if (mode.kind === 'latency' && producer !== undefined) await send(await measureLatency(mode, producer, startedAt));
   await received('stop');
+  const cpu = process.cpuUsage(cpuAtStart);
   await worker.stop();
   await producer?.close();
-  await send({ type: 'stopped', handled, maxRssKb: process.resourceUsage().maxRSS });
+  await send({ type: 'stopped', handled, maxRssKb: process.resourceUsage().maxRSS, cpuMs: (cpu.user + cpu.system) / 1000 });
   process.exit(0);
 } catch (error) {
   await send({ type: 'failed', error: error instanceof Error ? (error.stack ?? error.message) : String(error) }).catch(() => undefined);

@@ -4,6 +4,7 @@ import type { BenchServer } from './database.js';
 import { enqueueInBulk } from './enqueue.js';
 import type { DrainResult } from './results.js';
 import type { QueueSubject } from './subject.js';
+import { machineBusyMs } from './quiet.js';
 import { WorkerProcess } from './worker-process.js';
 
 const POLL_MS = 20;
@@ -57,6 +58,7 @@ export async function measureDrain(server: BenchServer, subject: QueueSubject, p
     const cpuBusyBefore = await plan.quiet();
 
     const started = performance.now();
+    const busyAtStart = machineBusyMs();
     for (const worker of workers) worker.tell({ type: 'start' });
     let drained = false;
     for (;;) {
@@ -68,6 +70,7 @@ export async function measureDrain(server: BenchServer, subject: QueueSubject, p
       await sleep(POLL_MS);
     }
     const ms = performance.now() - started;
+    const machineMs = machineBusyMs() - busyAtStart;
     const atStop = drained ? undefined : await subject.countFinished(probe, plan.jobs);
 
     const reports = await Promise.all(workers.map((worker) => worker.stop(CHILD_STOP_MS)));
@@ -89,6 +92,10 @@ export async function measureDrain(server: BenchServer, subject: QueueSubject, p
       perSec: rate(finished, ms),
       handled: reports.reduce((sum, report) => sum + report.handled, 0),
       peakRssMiB: reports.map((report) => Math.round((report.maxRssKb / 1024) * 10) / 10),
+      cpuUsPerJob: {
+        machine: Math.round((machineMs * 1000) / Math.max(finished, 1)),
+        workers: Math.round((reports.reduce((sum, report) => sum + report.cpuMs, 0) * 1000) / Math.max(finished, 1)),
+      },
       evidence: check.evidence,
     };
   } finally {

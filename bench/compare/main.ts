@@ -84,7 +84,7 @@ const results = await withThrowawayDatabase('bench_compare', async (adminDsn): P
           const drain = await measureDrain(server, subject, { config, jobs: options.jobs, batch: options.bulkBatch, capMs: options.drainCapMs, analyze: options.analyze, quiet, ...shape });
           run.drain.push(drain);
           log(
-            `${subject.id}/${config} drain ${drainKey(drain)}: ${drain.perSec}/s, ${drain.finished}/${drain.jobs} in ${drain.ms} ms${drain.drained ? '' : ' (cap)'}, rss ${drain.peakRssMiB.join('+')} MiB, cpu busy before ${Math.round(drain.cpuBusyBefore * 100)}%`,
+            `${subject.id}/${config} drain ${drainKey(drain)}: ${drain.perSec}/s, ${drain.finished}/${drain.jobs} in ${drain.ms} ms${drain.drained ? '' : ' (cap)'}, rss ${drain.peakRssMiB.join('+')} MiB, cpu/job ${drain.cpuUsPerJob?.machine ?? '?'} µs (workers ${drain.cpuUsPerJob?.workers ?? '?'}), cpu busy before ${Math.round(drain.cpuBusyBefore * 100)}%`,
           );
         }
         const latency = await measureLatency(server, subject, {

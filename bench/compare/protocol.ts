@@ -33,5 +33,6 @@ export type ParentMessage = { type: 'start' } | { type: 'stop' };
 export type ChildMessage =
   | { type: 'ready' }
   | { type: 'measured'; latenciesMs: number[]; missing: number }
-  | { type: 'stopped'; handled: number; maxRssKb: number }
+  /** `cpuMs`: user + system CPU from `start` until told to stop (0 if never started). */
+  | { type: 'stopped'; handled: number; maxRssKb: number; cpuMs: number }
   | { type: 'failed'; error: string };

@@ -10,6 +10,9 @@ const totals = () =>
     { busy: 0, all: 0 },
   );
 
+/** CPU time (ms) the whole machine has spent busy so far, over all cores and processes. */
+export const machineBusyMs = (): number => totals().busy;
+
 /** Share of all the machine's CPU time (0..1) spent busy over the next `windowMs`. */
 export async function cpuBusy(windowMs: number): Promise<number> {
   const before = totals();

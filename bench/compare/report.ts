@@ -172,6 +172,22 @@ export function renderResults(results: RunResults): string {
     ),
   );
 
+  const cpuKey = `c${settings.latencyConcurrency}`;
+  out.push(`\n### CPU time per job\n`);
+  out.push(
+    `What a drain at ${drainTitle(cpuKey)} (one worker process) cost per finished job: CPU time of the whole machine while the clock ran, and of the worker process alone. The rest is mostly the database server. With every core busy, this is what decides the rate.\n`,
+  );
+  out.push(
+    table(
+      ['queue — config', 'machine', 'worker process', 'database and the rest'],
+      configs.map((c) => {
+        const cpu = drainOf(c.queue, c.config, cpuKey)?.cpuUsPerJob;
+        if (cpu === undefined) return [rowName(c.queue, c.config), '–', '–', '–'];
+        return [rowName(c.queue, c.config), `${number(cpu.machine)} µs`, `${number(cpu.workers)} µs`, `${number(Math.max(cpu.machine - cpu.workers, 0))} µs`];
+      }),
+    ),
+  );
+
   out.push(`\n### Enqueue-to-start latency\n`);
   out.push(
     `${number(settings.latencySamples)} jobs at ${settings.latencyRatePerSec}/s into an idle worker (c=${settings.latencyConcurrency}) in the same process; from the enqueue call to the handler's start.\n`,

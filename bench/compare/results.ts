@@ -62,6 +62,12 @@ export interface DrainResult {
   /** Jobs the handlers saw, summed over processes; above `jobs` means some ran twice. */
   handled: number;
   peakRssMiB: number[];
+  /**
+   * CPU time per finished job while the clock ran: the whole machine's (the database server, the
+   * worker processes, the bench's own probe) and the worker processes' alone, from start to stop.
+   * Absent in results recorded before it was measured.
+   */
+  cpuUsPerJob?: { machine: number; workers: number };
   evidence: string;
 }
 
