@@ -175,7 +175,7 @@ export function renderResults(results: RunResults): string {
   const cpuKey = `c${settings.latencyConcurrency}`;
   out.push(`\n### CPU time per job\n`);
   out.push(
-    `What a drain at ${drainTitle(cpuKey)} (one worker process) cost per finished job: CPU time of the whole machine while the clock ran, and of the worker process alone. The rest is mostly the database server. With every core busy, this is what decides the rate.\n`,
+    `What a drain at ${drainTitle(cpuKey)} (one worker process) cost per finished job: CPU time of the whole machine while the clock ran, and of the worker process alone. The rest is mostly the database server. With every core busy, this is what decides the rate. A drain that leaves the machine mostly idle (one stopped by the cap) is charged the machine's background work too, so its figure says little.\n`,
   );
   out.push(
     table(
