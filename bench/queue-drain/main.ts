@@ -78,9 +78,11 @@ await withThrowawayDatabase('bench_drain', async (dsn) => {
     });
   }, 20);
   const drainStarted = performance.now();
+  const cpuAtStart = process.cpuUsage();
   await worker.start();
   await drained;
   const drainMs = performance.now() - drainStarted;
+  const cpu = process.cpuUsage(cpuAtStart);
   clearInterval(poll);
   await worker.stop(5_000);
   await repository.close();
@@ -93,6 +95,8 @@ await withThrowawayDatabase('bench_drain', async (dsn) => {
       bulk_enqueue_per_s: Math.round((total / enqueueMs) * 1000),
       drain_per_s: Math.round((total / drainMs) * 1000),
       drain_ms: Math.round(drainMs),
+      // This process's CPU (the worker, plus the 20 ms probe) per job while draining.
+      process_cpu_us_per_job: Math.round((cpu.user + cpu.system) / total),
       jobs_per_claim: Math.round((stats.claimed / Math.max(stats.claims, 1)) * 10) / 10,
       claim_avg_ms: Math.round((stats.claim_ms / Math.max(stats.claims, 1)) * 10) / 10,
       jobs_per_settle: Math.round((stats.settled / Math.max(stats.settle_batches, 1)) * 10) / 10,
