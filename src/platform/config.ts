@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { SqliteDriverChoice } from '../adapters/storage/sqlite/sqlite-driver.js';
 
 /** Empty strings count as unset, as they do in most .env files. */
 const unset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -36,6 +37,10 @@ const fields = {
     DATABASE_DRIVER: z.preprocess(unset, z.enum(['postgres', 'sqlite'], { error: 'must be postgres or sqlite' }).default('sqlite')),
     DATABASE_DSN: z.preprocess(unset, z.string().optional()),
     DATABASE_RUN_MIGRATIONS: boolean.default(false),
+    DATABASE_SQLITE_DRIVER: z.preprocess(
+      unset,
+      z.enum(['auto', 'node:sqlite', 'better-sqlite3'], { error: 'must be auto, node:sqlite or better-sqlite3' }).default('auto'),
+    ),
     DATABASE_MAX_OPEN_CONNS: integer(1, 1000).default(10),
     DATABASE_MAX_IDLE_CONNS: integer(0, 1000).default(2),
     DATABASE_CONN_MAX_LIFETIME_SEC: integer(0, 86_400).default(1800),
@@ -110,7 +115,7 @@ function crossCheck(env: Partial<Env>, report: (variable: keyof Env, message: st
 export interface AppConfig {
   database:
     | { driver: 'postgres'; dsn: string; runMigrations: boolean; maxOpenConns: number; maxIdleConns: number; connMaxLifetimeSec: number }
-    | { driver: 'sqlite'; path: string; runMigrations: boolean };
+    | { driver: 'sqlite'; path: string; runMigrations: boolean; sqliteDriver?: SqliteDriverChoice };
   worker: {
     id: string | undefined;
     pollIntervalMs: number;
@@ -184,7 +189,12 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
             maxIdleConns: env.DATABASE_MAX_IDLE_CONNS,
             connMaxLifetimeSec: env.DATABASE_CONN_MAX_LIFETIME_SEC,
           }
-        : { driver: 'sqlite', path: env.DATABASE_DSN ?? DEFAULT_SQLITE_PATH, runMigrations: env.DATABASE_RUN_MIGRATIONS },
+        : {
+            driver: 'sqlite',
+            path: env.DATABASE_DSN ?? DEFAULT_SQLITE_PATH,
+            runMigrations: env.DATABASE_RUN_MIGRATIONS,
+            sqliteDriver: env.DATABASE_SQLITE_DRIVER,
+          },
     worker: {
       id: env.WORKER_ID,
       pollIntervalMs: ms(env.WORKER_POLL_INTERVAL_SEC),

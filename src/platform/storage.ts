@@ -24,7 +24,7 @@ export function openStorage(
   database: DatabaseConfig,
   options: { applicationName?: string; onBackgroundError?: (error: Error) => void } = {},
 ): Storage {
-  if (database.driver === 'sqlite') return createSqliteStorage({ path: database.path });
+  if (database.driver === 'sqlite') return createSqliteStorage({ path: database.path, driver: database.sqliteDriver });
   return createPostgresStorage({
     connectionString: database.dsn,
     maxConnections: database.maxOpenConns,
@@ -35,7 +35,7 @@ export function openStorage(
 }
 
 function migrationTarget(database: DatabaseConfig): MigrationTarget {
-  return database.driver === 'sqlite' ? sqliteMigrationTarget(database.path) : postgresMigrationTarget(database.dsn);
+  return database.driver === 'sqlite' ? sqliteMigrationTarget(database.path, database.sqliteDriver) : postgresMigrationTarget(database.dsn);
 }
 
 /** Applies pending migrations; see runMigrations for the rules. */

@@ -4,7 +4,7 @@ import type { JobFailure, JobLease } from '../../src/core/job.js';
 import { leaseOf } from '../../src/core/job.js';
 import type { AppConfig } from '../../src/platform/config.js';
 import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
-import type { TestDatabase } from '../support/test-databases.js';
+import { sqliteDriverUnderTest, type TestDatabase } from '../support/test-databases.js';
 import { sleep, waitFor } from '../support/wait-for.js';
 
 export type DatabaseConfig = AppConfig['database'];
@@ -12,7 +12,7 @@ export type DatabaseConfig = AppConfig['database'];
 export function databaseConfig(driver: 'postgres' | 'sqlite', dsn: string): DatabaseConfig {
   return driver === 'postgres'
     ? { driver, dsn, runMigrations: true, maxOpenConns: 5, maxIdleConns: 0, connMaxLifetimeSec: 0 }
-    : { driver, path: dsn, runMigrations: true };
+    : { driver, path: dsn, runMigrations: true, sqliteDriver: sqliteDriverUnderTest() };
 }
 
 const NETWORK: JobFailure = { category: 'network', code: 'ECONNRESET', message: 'connection reset', retryable: true };

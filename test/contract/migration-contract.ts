@@ -1,7 +1,6 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { leaseOf } from '../../src/core/job.js';
@@ -10,9 +9,10 @@ import { MigrationError, runMigrations, type MigrationTarget } from '../../src/a
 import { postgresMigrationTarget } from '../../src/adapters/storage/postgres/postgres-migration-target.js';
 import { sqliteMigrationTarget } from '../../src/adapters/storage/sqlite/sqlite-migration-target.js';
 import { checkMigrations, migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
+import { openSqlite } from '../../src/adapters/storage/sqlite/sqlite-driver.js';
 import { sleep } from '../support/wait-for.js';
 import { runApp } from '../support/run-app.js';
-import type { TestDatabase } from '../support/test-databases.js';
+import { sqliteDriverUnderTest, type TestDatabase } from '../support/test-databases.js';
 import { databaseConfig } from './job-repository-contract.js';
 
 export function describeMigrationContract(driver: 'postgres' | 'sqlite', createDatabase: () => Promise<TestDatabase>): void {
@@ -95,9 +95,9 @@ export function describeMigrationContract(driver: 'postgres' | 'sqlite', createD
           }
           await client.end();
         } else {
-          const db = new Database(dsn);
+          const db = openSqlite(dsn, sqliteDriverUnderTest());
           const insert = db.prepare(`INSERT INTO job_attempts (job_id, attempt_number, worker_id, started_at) VALUES (?, ?, 'old-worker', ?)`);
-          for (const [id, attempt] of openRows) insert.run(id, attempt, Date.now());
+          for (const [id, attempt] of openRows) insert.run([id, attempt, Date.now()]);
           db.close();
         }
 

@@ -15,7 +15,7 @@ function problemsOf(env: Record<string, string>): string[] {
 describe('configuration', () => {
   it('needs nothing to run locally: SQLite and sensible worker defaults', () => {
     const config = loadConfig({});
-    expect(config.database).toEqual({ driver: 'sqlite', path: './storage/adapter.db', runMigrations: false });
+    expect(config.database).toEqual({ driver: 'sqlite', path: './storage/adapter.db', runMigrations: false, sqliteDriver: 'auto' });
     expect(config.worker).toMatchObject({ leaseMs: 30_000, heartbeatIntervalMs: 10_000, concurrency: 4, claimBatchSize: 4, maxAttempts: 5 });
     expect(config.http.allowInsecureInternalAuth).toBe(false);
   });
@@ -38,6 +38,7 @@ describe('configuration', () => {
   it('reports every problem at once, each naming its variable', () => {
     const problems = problemsOf({
       DATABASE_DRIVER: 'mysql',
+      DATABASE_SQLITE_DRIVER: 'sqlite3',
       WORKER_LEASE_DURATION_SEC: '10',
       WORKER_HEARTBEAT_INTERVAL_SEC: '10',
       WORKER_CONCURRENCY: '0',
@@ -54,6 +55,7 @@ describe('configuration', () => {
         'ALLOW_INSECURE_INTERNAL_AUTH: must be true or false',
         'DATABASE_DRIVER: must be postgres or sqlite',
         'DATABASE_MAX_IDLE_CONNS: must not exceed DATABASE_MAX_OPEN_CONNS (2)',
+        'DATABASE_SQLITE_DRIVER: must be auto, node:sqlite or better-sqlite3',
         'HTTP_PORT: must be at most 65535',
         'WORKER_BASE_RETRY_DELAY_SEC: must be positive (at least 0.001)',
         'WORKER_CONCURRENCY: must be at least 1',

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
+import type { SqliteDriverChoice } from '../../src/adapters/storage/sqlite/sqlite-driver.js';
 
 export interface TestDatabase {
   /** DATABASE_DSN for this database: a postgres URL or a SQLite file path. */
@@ -30,6 +31,17 @@ export async function createPostgresDatabase(): Promise<TestDatabase> {
       await client.end();
     },
   };
+}
+
+let sqliteDriver: SqliteDriverChoice = 'auto';
+
+/** The SQLite driver this test file's contract suites use; vitest runs each file in its own process. */
+export function useSqliteDriver(driver: SqliteDriverChoice): void {
+  sqliteDriver = driver;
+}
+
+export function sqliteDriverUnderTest(): SqliteDriverChoice {
+  return sqliteDriver;
 }
 
 /** A fresh SQLite file in its own temporary directory. */

@@ -1,9 +1,9 @@
-import Database from 'better-sqlite3';
 import { sql, type SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { SqlDatabase, SqlSession } from '../shared/sql-database.js';
+import { openSqlite, type SqliteConnection, type SqliteDriverChoice, type SqliteStatement } from './sqlite-driver.js';
 import { SQLITE_NOW_MS } from './sqlite-dialect.js';
 
 const renderer = new SQLiteSyncDialect();
@@ -13,6 +13,7 @@ export interface SqliteOptions {
   path: string;
   /** How long a writer waits for another process's write lock before giving up. */
   busyTimeoutMs?: number;
+  driver?: SqliteDriverChoice;
 }
 
 /**
@@ -23,27 +24,27 @@ export interface SqliteOptions {
 const fileQueues = new Map<string, { tail: Promise<unknown>; users: number }>();
 
 /**
- * One better-sqlite3 connection. Its calls are synchronous but our sessions are async, so each
+ * One SQLite connection (sqlite-driver.ts). Its calls are synchronous but our sessions are async, so each
  * transaction holds the file's in-process queue: nothing can slip into it between two awaits.
  * Across processes, `BEGIN IMMEDIATE` takes the write lock up front and busy_timeout waits for it.
  */
 export class SqliteDatabase implements SqlDatabase {
-  readonly connection: Database.Database;
-  private readonly statements = new Map<string, Database.Statement>();
+  readonly connection: SqliteConnection;
+  private readonly statements = new Map<string, SqliteStatement>();
   private readonly queueKey: string;
 
   constructor(options: SqliteOptions) {
     if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.connection = new Database(options.path);
+    this.connection = openSqlite(options.path, options.driver);
     this.queueKey = options.path === ':memory:' ? `:memory:${Math.random()}` : resolve(options.path);
     const queue = fileQueues.get(this.queueKey) ?? { tail: Promise.resolve(), users: 0 };
     queue.users++;
     fileQueues.set(this.queueKey, queue);
-    this.connection.pragma('journal_mode = WAL');
+    this.connection.exec('PRAGMA journal_mode = WAL');
     // FULL: a commit that returned survives a power cut, as a job ledger must.
-    this.connection.pragma('synchronous = FULL');
-    this.connection.pragma('foreign_keys = ON');
-    this.connection.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    this.connection.exec('PRAGMA synchronous = FULL');
+    this.connection.exec('PRAGMA foreign_keys = ON');
+    this.connection.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   }
 
   transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
@@ -88,12 +89,12 @@ export class SqliteDatabase implements SqlDatabase {
     const rendered = renderer.sqlToQuery(query);
     const statement = this.prepare(rendered.sql);
     const params = rendered.params.map(toSqliteValue);
-    if (statement.reader) return { rows: statement.all(...params) as Row[], changes: 0 };
-    return { rows: [], changes: statement.run(...params).changes };
+    if (statement.returnsRows) return { rows: statement.all(params) as Row[], changes: 0 };
+    return { rows: [], changes: statement.run(params).changes };
   }
 
   /** Statements are prepared once per distinct text and reused. */
-  private prepare(text: string): Database.Statement {
+  private prepare(text: string): SqliteStatement {
     let statement = this.statements.get(text);
     if (statement === undefined) {
       statement = this.connection.prepare(text);
