@@ -34,9 +34,13 @@ export function sourceSnapshotHash(snapshots: readonly SnapshotIdentity[]): stri
 export function withoutVolatileFields(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutVolatileFields);
   if (typeof value === 'object' && value !== null) {
-    const result: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) if (!VOLATILE_FIELDS.has(key)) result[key] = withoutVolatileFields(item);
-    return result;
+    // fromEntries defines properties: a `__proto__` key from parsed JSON stays a key, where an
+    // assignment would set the copy's prototype instead.
+    return Object.fromEntries(
+      Object.entries(value)
+        .filter(([key]) => !VOLATILE_FIELDS.has(key))
+        .map(([key, item]) => [key, withoutVolatileFields(item)]),
+    );
   }
   return value;
 }

@@ -29,6 +29,15 @@ describe('content hashes', () => {
     expect(withoutVolatileFields(base)).toEqual({ records: [{ id: 1, name: 'Ana', nested: { belt: 'blue' } }] });
   });
 
+  it('hashes a `__proto__` key from parsed JSON as the key it is', () => {
+    // JSON.parse makes `__proto__` an own key; it must neither throw nor vanish from the hash.
+    const withKey = JSON.parse('{"name": "Ana", "__proto__": {"belt": "blue"}}') as unknown;
+    const withNull = JSON.parse('{"name": "Ana", "__proto__": null}') as unknown;
+    expect(normalizedHash(withKey)).not.toBe(normalizedHash({ name: 'Ana' }));
+    expect(normalizedHash(withNull)).not.toBe(normalizedHash({ name: 'Ana' }));
+    expect(Object.keys(withoutVolatileFields(withKey) as object)).toEqual(['name', '__proto__']);
+  });
+
   it('tells apart values that differ only in unicode form, number value or nesting', () => {
     expect(normalizedHash({ name: 'Jos\u00e9' })).not.toBe(normalizedHash({ name: 'Jose\u0301' }));
     expect(normalizedHash({ n: 1 })).toBe(normalizedHash({ n: 1.0 }));
