@@ -81,6 +81,12 @@ describe('publications and snapshots over the API', () => {
     const unknownField = await get(`/internal/v1/publications/latest?pipeline=${PIPELINE}&country=US`);
     expect(unknownField.statusCode).toBe(400);
     expect(unknownField.json<{ errors: { field: string }[] }>().errors.map((e) => e.field)).toEqual(['query.country']);
+    // Names every object inherits are not scope fields either.
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+      const inherited = await get(`/internal/v1/publications/latest?pipeline=${PIPELINE}&${name}=x`);
+      expect(inherited.statusCode, name).toBe(400);
+      expect(inherited.json<{ errors: { field: string }[] }>().errors.map((e) => e.field)).toEqual([`query.${name}`]);
+    }
     const badValue = await get(`/internal/v1/publications/latest?pipeline=${PIPELINE}&name=${encodeURIComponent("x' OR 1=1")}`);
     expect(badValue.statusCode).toBe(400);
     expect((await get('/internal/v1/publications/latest?pipeline=nope')).statusCode).toBe(400);

@@ -86,7 +86,8 @@ function scopeFilter(pipeline: string, filters: Record<string, unknown>, handler
   const problems: FieldProblem[] = [];
   const filter: JsonObject = {};
   for (const [key, raw] of Object.entries(filters)) {
-    const field = shape?.[key];
+    // Own fields only: `constructor` or `__proto__` are on every object, and are not scope fields.
+    const field = shape !== undefined && Object.hasOwn(shape, key) ? shape[key] : undefined;
     if (typeof raw !== 'string' || raw.length > 500) {
       problems.push({ field: `query.${key}`, message: 'must be given once, at most 500 characters' });
       continue;
