@@ -1,5 +1,9 @@
 import type { JobAttempt, JobStateTransition } from './job.js';
 
+/** The reasons of the two transitions read off an attempt. */
+const CLAIMED = 'claimed';
+const SUCCEEDED = 'succeeded';
+
 /**
  * A job's state transitions, oldest first: the recorded ones and the two that every run has, which
  * are not stored as rows of their own but read off its attempt (docs/adr/0009).
@@ -39,7 +43,3 @@ export function jobTransitions(recorded: JobStateTransition[], attempts: JobAtte
   // Array.prototype.sort is stable: recorded transitions keep their order within an attempt.
   return entries.sort((a, b) => a.attempt - b.attempt || a.rank - b.rank).map((entry) => entry.transition);
 }
-
-/** The reasons of the two transitions read off an attempt. */
-export const CLAIMED = 'claimed';
-export const SUCCEEDED = 'succeeded';
