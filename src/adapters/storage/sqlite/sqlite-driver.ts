@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 
 /** The few calls the SQLite adapter makes of a driver: one connection, synchronous. */
 export interface SqliteConnection {
-  /** Which driver this is: `node:sqlite` on Node.js 24 and later, `better-sqlite3` before. */
+  /** Which driver this connection uses (see `resolveSqliteDriver`). */
   readonly driver: 'node:sqlite' | 'better-sqlite3';
   /** Runs one or more statements, ignoring what they return. */
   exec(text: string): void;
