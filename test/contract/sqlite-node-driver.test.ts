@@ -4,6 +4,7 @@ import { createSqliteDatabase, useSqliteDriver } from '../support/test-databases
 import { describeIngestionContract } from './ingestion-contract.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
 import { describeMigrationContract } from './migration-contract.js';
+import { describeSmoothcompContract } from './smoothcomp-contract.js';
 import { describeWorkerContract } from './worker-contract.js';
 
 /**
@@ -17,6 +18,7 @@ if (nodeSqliteAvailable() && resolveSqliteDriver('auto') !== 'node:sqlite') {
   describeJobRepositoryContract('sqlite', createSqliteDatabase);
   describeWorkerContract('sqlite', createSqliteDatabase);
   describeIngestionContract('sqlite', createSqliteDatabase);
+  describeSmoothcompContract('sqlite', createSqliteDatabase);
 } else {
   describe('SQLite contracts on node:sqlite', () => {
     it.skip(`covered by sqlite.test.ts or unavailable: Node.js ${process.versions.node} picks ${resolveSqliteDriver('auto')}`, () => undefined);
