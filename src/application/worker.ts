@@ -1,10 +1,13 @@
 import { failureFromError, JobError } from '../core/job-error.js';
-import { decideFailureOutcome } from '../core/failure-outcome.js';
-import type { CompleteJobInput, JobRepository, SettleResult, Unsubscribe } from '../core/job-repository.js';
-import { leaseOf, type Job, type JobFailure, type JobLease } from '../core/job.js';
+import type { JobRepository, Unsubscribe } from '../core/job-repository.js';
+import { leaseOf, type Job, type JobFailure } from '../core/job.js';
 import type { HandlerRegistry } from './handler-registry.js';
 import type { JobHandlerResult, JobLogger } from './job-handler.js';
-import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
+import { abortReason, signalOf, type AbortCause, type Execution } from './job-execution.js';
+import { JobSettler } from './job-settler.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import type { RetryPolicy } from './retry-policy.js';
+import { WakeSignal } from './wake-signal.js';
 
 export interface WorkerOptions {
   repository: JobRepository;
@@ -30,36 +33,12 @@ export interface WorkerOptions {
   monotonicNow?: () => number;
 }
 
-type AbortCause = 'lease_lost' | 'cancelled' | 'shutdown';
-
-interface Execution {
-  job: Job;
-  /** False while the job waits in the local queue for a slot. */
-  started: boolean;
-  /** True from start until the handler is done (or, for anything but a batched success, until settled). */
-  slotHeld: boolean;
-  lease: JobLease;
-  logger: JobLogger;
-  /** Made when the handler first reads its signal: most short jobs never do. */
-  controller: AbortController | undefined;
-  abortReason: JobError | undefined;
-  cause: AbortCause | undefined;
-  /** Monotonic time the last successful renewal was sent (or the claim, at first). */
-  renewedAt: number;
-  /** Set once the lease was handed back at shutdown, so nothing settles it again. */
-  released: boolean;
-  done: Promise<void>;
-}
-
-const SETTLE_TRIES = 3;
-const MAX_COMPLETION_BATCH = 500;
-const MAX_FLUSHES_IN_FLIGHT = 2;
-
 /**
  * Claims jobs for free slots (or, with `claimBatchSize` above `concurrency`, in batches kept in a
- * local queue), runs their handlers, keeps their leases alive and settles each outcome. Shutdown
- * stops claiming, hands queued jobs back, lets running jobs finish until a deadline, then aborts the
- * rest and hands their leases back without charging the attempt.
+ * local queue), runs their handlers and settles each outcome: claim -> run -> settle. Leases are
+ * kept by the LeaseKeeper, outcomes recorded by the JobSettler (batching successes), and the idle loop
+ * waits on a WakeSignal. Shutdown stops claiming, hands queued jobs back, lets running jobs finish
+ * until a deadline, then aborts the rest and hands their leases back without charging the attempt.
  */
 export class Worker {
   /** Every job this worker holds a lease on: running, or waiting in the local queue. */
@@ -71,21 +50,12 @@ export class Worker {
   private readonly monotonicNow: () => number;
   private status: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private loopDone: Promise<void> = Promise.resolve();
-  private heartbeatTimer: NodeJS.Timeout | undefined;
-  private heartbeatInFlight: Promise<void> | undefined;
   private unsubscribe: Unsubscribe | undefined;
-  private wake: (() => void) | undefined;
-  private nudged = false;
+  private readonly wakeSignal = new WakeSignal();
   private mayHaveMore = true;
   private stopping: Promise<void> | undefined;
-  private readonly completions: {
-    lease: JobLease;
-    input: CompleteJobInput;
-    resolve: (result: SettleResult) => void;
-    reject: (error: unknown) => void;
-  }[] = [];
-  private flushScheduled = false;
-  private flushesInFlight = 0;
+  private readonly settler: JobSettler;
+  private readonly leaseKeeper: LeaseKeeper<Execution>;
 
   constructor(private readonly options: WorkerOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new RangeError('concurrency must be a positive integer');
@@ -94,6 +64,18 @@ export class Worker {
     this.claimBatchSize = claimBatchSize;
     this.random = options.random ?? Math.random;
     this.monotonicNow = options.monotonicNow ?? (() => performance.now());
+    this.settler = new JobSettler({ repository: options.repository, retryPolicy: options.retryPolicy, random: this.random });
+    this.leaseKeeper = new LeaseKeeper<Execution>({
+      repository: options.repository,
+      workerId: options.workerId,
+      leaseMs: options.leaseMs,
+      heartbeatIntervalMs: options.heartbeatIntervalMs,
+      logger: options.logger,
+      monotonicNow: this.monotonicNow,
+      held: () => this.held,
+      onLost: (execution) => this.abort(execution, 'lease_lost'),
+      onCancelRequested: (execution) => this.abort(execution, 'cancelled'),
+    });
   }
 
   get workerId(): string {
@@ -118,7 +100,7 @@ export class Worker {
       // Polling still finds every job; a missing wake-up channel only costs latency.
       this.options.logger.warn({ err: error, worker_id: this.workerId }, 'job notifications unavailable; polling only');
     }
-    this.heartbeatTimer = setInterval(() => this.beat(), this.options.heartbeatIntervalMs);
+    this.leaseKeeper.start();
     this.loopDone = this.claimLoop();
     this.options.logger.info(
       { worker_id: this.workerId, concurrency: this.options.concurrency, pipelines: this.options.handlers.pipelines() },
@@ -160,8 +142,7 @@ export class Worker {
       this.options.logger.warn({ worker_id: this.workerId, jobs: left.map((e) => e.job.id) }, 'drain deadline passed; releasing leases');
       await Promise.all(left.map((execution) => this.release(execution)));
     }
-    clearInterval(this.heartbeatTimer);
-    await this.heartbeatInFlight;
+    await this.leaseKeeper.stop();
     await this.unsubscribe?.().catch(() => undefined);
     this.status = 'stopped';
     this.options.logger.info({ worker_id: this.workerId }, 'worker stopped');
@@ -311,11 +292,8 @@ export class Worker {
     }
     if (execution.released) return;
     const input = result ?? {};
-    const batched = input.ingestion === undefined;
-    if (batched) this.freeSlot(execution);
-    const settled = await this.settle(execution, () =>
-      batched ? this.completeInBatch(execution.lease, input) : this.options.repository.completeJob(execution.lease, input),
-    );
+    if (input.ingestion === undefined) this.freeSlot(execution);
+    const settled = await this.settler.succeed(execution, input);
     if (settled?.applied === true) {
       const publication = settled.publication;
       logger.info(
@@ -328,29 +306,16 @@ export class Worker {
     }
   }
 
-  /** `minDelayMs`: the source's Retry-After, which the backoff never undercuts. */
-  private async settleFailure(execution: Execution, failure: JobFailure, minDelayMs = 0): Promise<void> {
+  private async settleFailure(execution: Execution, failure: JobFailure, minDelayMs?: number): Promise<void> {
     if (execution.released) return;
-    const { job } = execution;
-    const outcome = decideFailureOutcome({
-      failure,
-      spentAttempts: job.spentAttempts,
-      maxAttempts: job.maxAttempts,
-      retryDelayMs: Math.max(minDelayMs, retryDelayMs(this.options.retryPolicy, job.spentAttempts, this.random)),
-    });
-    const settled = await this.settle(execution, () => this.options.repository.failJob(execution.lease, failure, outcome));
-    if (settled?.applied === true) {
-      execution.logger.warn({ failure, next_state: outcome.state, ...('retryDelayMs' in outcome ? { retry_delay_ms: outcome.retryDelayMs } : {}) }, 'job failed');
-    }
+    await this.settler.fail(execution, failure, minDelayMs);
   }
 
   private async settleAborted(execution: Execution): Promise<void> {
     switch (execution.cause) {
-      case 'cancelled': {
-        const settled = await this.settle(execution, () => this.options.repository.cancelRunningJob(execution.lease));
-        if (settled?.applied === true) execution.logger.info({}, 'job cancelled while running');
+      case 'cancelled':
+        await this.settler.cancel(execution);
         return;
-      }
       case 'shutdown':
         await this.release(execution);
         return;
@@ -364,116 +329,20 @@ export class Worker {
     if (execution.released) return;
     execution.released = true;
     this.abort(execution, 'shutdown');
-    const settled = await this.settle(execution, () =>
-      this.options.repository.releaseJob(execution.lease, 'released_on_shutdown'),
-    );
-    if (settled?.applied === true) execution.logger.info({}, 'lease released at shutdown');
-  }
-
-  /** Runs a fenced settle, retrying briefly when the database is unreachable. */
-  private async settle(execution: Execution, attempt: () => Promise<SettleResult>): Promise<SettleResult | undefined> {
-    for (let tryNumber = 1; ; tryNumber++) {
-      try {
-        const result = await attempt();
-        if (!result.applied) execution.logger.warn({}, 'settle rejected: this worker no longer holds the lease; nothing was changed');
-        return result;
-      } catch (error) {
-        if (tryNumber >= SETTLE_TRIES) {
-          execution.logger.error({ err: error }, 'settling the job failed; its lease will expire and it will be retried');
-          return undefined;
-        }
-        await new Promise((resolve) => setTimeout(resolve, 200 * tryNumber));
-      }
-    }
-  }
-
-  /**
-   * Successes without a normalized result are settled together: those finishing in the same turn
-   * of the event loop (and while up to two earlier batches are in flight) share one statement and
-   * one commit. Each is still fenced on its own lease.
-   */
-  private completeInBatch(lease: JobLease, input: CompleteJobInput): Promise<SettleResult> {
-    return new Promise((resolve, reject) => {
-      this.completions.push({ lease, input, resolve, reject });
-      this.scheduleCompletionFlush();
-    });
-  }
-
-  private scheduleCompletionFlush(): void {
-    if (this.flushScheduled || this.flushesInFlight >= MAX_FLUSHES_IN_FLIGHT || this.completions.length === 0) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      const batch = this.completions.splice(0, MAX_COMPLETION_BATCH);
-      if (batch.length === 0) return;
-      this.flushesInFlight++;
-      void this.options.repository
-        .completeJobs(batch.map(({ lease, input }) => ({ lease, input })))
-        .then(
-          (results) => batch.forEach((item, index) => item.resolve(results[index] ?? { applied: false, reason: 'lease_lost' })),
-          (error: unknown) => batch.forEach((item) => item.reject(error)),
-        )
-        .finally(() => {
-          this.flushesInFlight--;
-          this.scheduleCompletionFlush();
-        });
-    });
-  }
-
-  private beat(): void {
-    if (this.heartbeatInFlight !== undefined || this.held.size === 0) return;
-    this.heartbeatInFlight = this.renewLeases().finally(() => {
-      this.heartbeatInFlight = undefined;
-    });
-  }
-
-  private async renewLeases(): Promise<void> {
-    const executions = [...this.held.values()].filter((e) => e.cause === undefined);
-    if (executions.length === 0) return;
-    const sentAt = this.monotonicNow();
-    try {
-      const renewals = await this.options.repository.renewLeases(
-        this.workerId,
-        executions.map((e) => e.lease),
-        this.options.leaseMs,
-      );
-      for (const renewal of renewals) {
-        const execution = this.held.get(renewal.lease.jobId);
-        if (execution?.lease.attemptNumber !== renewal.lease.attemptNumber) continue;
-        if (renewal.status === 'lost') {
-          this.abort(execution, 'lease_lost');
-          continue;
-        }
-        execution.renewedAt = sentAt;
-        if (renewal.status === 'cancel_requested') this.abort(execution, 'cancelled');
-      }
-    } catch (error) {
-      this.options.logger.warn({ err: error, worker_id: this.workerId }, 'renewing leases failed');
-    }
-    // A lease we could not renew in time may already belong to someone else: stop working on it.
-    const now = this.monotonicNow();
-    for (const execution of executions) {
-      if (execution.cause === undefined && now - execution.renewedAt > this.options.leaseMs) this.abort(execution, 'lease_lost');
-    }
+    await this.settler.release(execution);
   }
 
   private abort(execution: Execution, cause: AbortCause): void {
     if (execution.cause !== undefined) return;
     execution.cause = cause;
-    const reason =
-      cause === 'cancelled'
-        ? new JobError('cancelled', 'CANCEL_REQUESTED', 'an operator cancelled the job')
-        : cause === 'lease_lost'
-          ? new JobError('lease_lost', 'LEASE_LOST', 'this worker lost the lease; another worker may run the job')
-          : new JobError('cancelled', 'WORKER_SHUTDOWN', 'the worker is shutting down; the job will run again elsewhere', { retryable: true });
     if (!execution.started) {
       // Shutdown releases queued jobs itself; the other causes are settled (or dropped) here.
       if (cause !== 'shutdown') this.unqueue(execution);
       return;
     }
     if (cause !== 'shutdown') execution.logger.warn({ cause }, 'aborting handler');
-    execution.abortReason = reason;
-    execution.controller?.abort(reason);
+    execution.abortReason = abortReason(cause);
+    execution.controller?.abort(execution.abortReason);
   }
 
   private nudge(kind: 'jobs' | 'slot'): void {
@@ -483,33 +352,11 @@ export class Worker {
   }
 
   private wakeLoop(): void {
-    if (this.wake !== undefined) this.wake();
-    else this.nudged = true;
+    this.wakeSignal.nudge();
   }
 
   private waitForWork(timeoutMs: number): Promise<void> {
-    if (this.nudged || this.status !== 'running') {
-      this.nudged = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, timeoutMs);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-    });
+    if (this.status !== 'running') return Promise.resolve();
+    return this.wakeSignal.wait(timeoutMs);
   }
-}
-
-function signalOf(execution: Execution): AbortSignal {
-  if (execution.controller === undefined) {
-    execution.controller = new AbortController();
-    if (execution.abortReason !== undefined) execution.controller.abort(execution.abortReason);
-  }
-  return execution.controller.signal;
 }

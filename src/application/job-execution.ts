@@ -1,0 +1,48 @@
+import { JobError } from '../core/job-error.js';
+import type { Job, JobLease } from '../core/job.js';
+import type { JobLogger } from './job-handler.js';
+import type { KeptLease } from './lease-keeper.js';
+
+/** Why a worker stops a job it holds before the handler is done. */
+export type AbortCause = 'lease_lost' | 'cancelled' | 'shutdown';
+
+/** One job a worker holds a lease on, from claim to settle. */
+export interface Execution extends KeptLease {
+  job: Job;
+  /** False while the job waits in the local queue for a slot. */
+  started: boolean;
+  /** True from start until the handler is done (or, for anything but a batched success, until settled). */
+  slotHeld: boolean;
+  lease: JobLease;
+  logger: JobLogger;
+  /** Made when the handler first reads its signal: most short jobs never do. */
+  controller: AbortController | undefined;
+  abortReason: JobError | undefined;
+  cause: AbortCause | undefined;
+  /** Monotonic time the last successful renewal was sent (or the claim, at first). */
+  renewedAt: number;
+  /** Set once the lease was handed back at shutdown, so nothing settles it again. */
+  released: boolean;
+  done: Promise<void>;
+}
+
+/** The error a handler's signal is aborted with, saying why. */
+export function abortReason(cause: AbortCause): JobError {
+  switch (cause) {
+    case 'cancelled':
+      return new JobError('cancelled', 'CANCEL_REQUESTED', 'an operator cancelled the job');
+    case 'lease_lost':
+      return new JobError('lease_lost', 'LEASE_LOST', 'this worker lost the lease; another worker may run the job');
+    case 'shutdown':
+      return new JobError('cancelled', 'WORKER_SHUTDOWN', 'the worker is shutting down; the job will run again elsewhere', { retryable: true });
+  }
+}
+
+/** The handler's AbortSignal, made on first read (already aborted if the job was aborted before). */
+export function signalOf(execution: Execution): AbortSignal {
+  if (execution.controller === undefined) {
+    execution.controller = new AbortController();
+    if (execution.abortReason !== undefined) execution.controller.abort(execution.abortReason);
+  }
+  return execution.controller.signal;
+}
