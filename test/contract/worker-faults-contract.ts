@@ -1,0 +1,130 @@
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { HandlerRegistry } from '../../src/application/handler-registry.js';
+import type { JobHandler } from '../../src/application/job-handler.js';
+import { Worker, type WorkerOptions } from '../../src/application/worker.js';
+import { JobError } from '../../src/core/job-error.js';
+import type { JobRepository } from '../../src/core/job-repository.js';
+import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
+import type { TestDatabase } from '../support/test-databases.js';
+import { testHandler } from '../support/test-handler.js';
+import { waitFor } from '../support/wait-for.js';
+import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
+
+const silent = pino({ level: 'silent' });
+
+/** Which of a repository's calls fail, as they would while its database is unreachable. */
+export interface Outage {
+  failing: Set<keyof JobRepository>;
+}
+
+/**
+ * A real repository whose named methods throw a connection error while they are in `outage.failing`:
+ * the database a worker talks to goes away for some calls and comes back, nothing else is faked.
+ */
+export function withOutage(repository: JobRepository, outage: Outage): JobRepository {
+  return new Proxy(repository, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      return (...args: unknown[]) => {
+        if (outage.failing.has(property as keyof JobRepository)) {
+          return Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+        }
+        return method.apply(target, args);
+      };
+    },
+  });
+}
+
+/** The worker runtime when the database fails under it, on a real database of each kind. */
+export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', createDatabase: () => Promise<TestDatabase>): void {
+  describe(`Worker under database faults (${driver})`, () => {
+    let database: TestDatabase;
+    let config: DatabaseConfig;
+    const opened: JobRepository[] = [];
+    const workers: Worker[] = [];
+    let repo: JobRepository;
+    let seq = 0;
+
+    const openRepository = () => {
+      const repository = openJobRepository(config);
+      opened.push(repository);
+      return repository;
+    };
+    const pipelineName = () => `faults.p${++seq}.${Date.now()}`;
+    const startWorker = async (handlers: JobHandler[], options: Partial<WorkerOptions> = {}) => {
+      const worker = new Worker({
+        repository: options.repository ?? openRepository(),
+        handlers: new HandlerRegistry(handlers),
+        workerId: `fault-worker-${workers.length + 1}`,
+        concurrency: 2,
+        leaseMs: 5_000,
+        heartbeatIntervalMs: 1_000,
+        pollIntervalMs: 200,
+        retryPolicy: { baseDelayMs: 50, maxDelayMs: 1_000 },
+        logger: silent,
+        ...options,
+      });
+      workers.push(worker);
+      await worker.start();
+      return worker;
+    };
+
+    beforeAll(async () => {
+      database = await createDatabase();
+      config = databaseConfig(driver, database.dsn);
+      await migrateDatabase(config);
+      repo = openRepository();
+    });
+
+    afterEach(async () => {
+      await Promise.all(workers.splice(0).map((w) => w.stop(1_000)));
+    });
+
+    afterAll(async () => {
+      await Promise.all(opened.map((r) => r.close()));
+      await database.drop();
+    });
+
+    it('aborts a handler whose lease could not be renewed for longer than the lease, and another worker finishes the job', async () => {
+      const pipeline = pipelineName();
+      const outage: Outage = { failing: new Set() };
+      const abortedWith: unknown[] = [];
+      let stalledStarted = false;
+      const stalling = testHandler(pipeline, ({ signal }) => {
+        stalledStarted = true;
+        // The database goes away for this worker once the job runs: no renewal, claim or settle gets through.
+        for (const method of ['renewLeases', 'claimJobs', 'completeJob', 'completeJobs', 'failJob', 'releaseJob', 'cancelRunningJob'] as const) {
+          outage.failing.add(method);
+        }
+        return new Promise((_, reject) => {
+          signal.addEventListener('abort', () => {
+            abortedWith.push(signal.reason);
+            reject(signal.reason as Error);
+          });
+        });
+      });
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const jobId = enqueued!.job.id;
+      await startWorker([stalling], { repository: withOutage(openRepository(), outage), leaseMs: 1_000, heartbeatIntervalMs: 200 });
+      await waitFor('the job to start', () => stalledStarted);
+
+      // Renewals fail from now on; once a whole lease has passed without one, the handler must stop.
+      const reason = await waitFor('the stalled handler to be aborted', () => abortedWith[0], 30_000);
+      expect(reason).toBeInstanceOf(JobError);
+      expect((reason as JobError).code).toBe('LEASE_LOST');
+
+      // The job was not settled by the stalled worker: a healthy one takes it after the lease expires.
+      await startWorker([testHandler(pipeline, () => Promise.resolve({ counters: { by: 'healthy' } }))]);
+      const details = await waitFor('the job to succeed elsewhere', async () => {
+        const found = await repo.getJob(jobId);
+        return found?.job.state === 'succeeded' ? found : undefined;
+      }, 30_000);
+      expect(details.job.counters).toEqual({ by: 'healthy' });
+      expect(details.attempts.map((a) => a.outcome)).toEqual(['lease_expired', 'succeeded']);
+      expect(abortedWith).toHaveLength(1);
+    });
+  });
+}
