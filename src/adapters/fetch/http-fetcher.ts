@@ -2,7 +2,8 @@ import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici'
 import { JobError } from '../../core/job-error.js';
 import { isHostAllowed } from '../../core/pipeline.js';
 import { retryAfterMs } from '../../core/response-classification.js';
-import type { FetchRequest, FetchResponse, ResourceFetcher } from '../../core/resource-fetcher.js';
+import { IncompleteResponseError, type FetchRequest, type FetchResponse, type ResourceFetcher } from '../../core/resource-fetcher.js';
+import { FetchDeadline } from './fetch-deadline.js';
 import type { HostBudget } from './host-throttle.js';
 import { HostThrottle } from './host-throttle.js';
 
@@ -14,6 +15,8 @@ export interface HttpFetcherOptions {
   headersTimeoutMs: number;
   /** Between body chunks. */
   bodyTimeoutMs: number;
+  /** The whole fetch, redirects included, from the moment the first request is sent. */
+  totalTimeoutMs: number;
   maxBodyBytes: number;
   maxRedirects: number;
   budgetFor: (host: string) => HostBudget;
@@ -41,7 +44,21 @@ export class HttpFetcher implements ResourceFetcher {
   }
 
   async fetch(input: FetchRequest, signal: AbortSignal): Promise<FetchResponse> {
-    let url = parseUrl(input.url);
+    const url = parseUrl(input.url);
+    const deadline = new FetchDeadline(this.options.totalTimeoutMs, url.hostname, signal);
+    try {
+      return await this.follow(url, input, deadline);
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async follow(start: URL, input: FetchRequest, deadline: FetchDeadline): Promise<FetchResponse> {
+    let url = start;
     let method = input.method;
     let body = input.body;
     for (let redirects = 0; ; redirects++) {
@@ -53,7 +70,7 @@ export class HttpFetcher implements ResourceFetcher {
           { retryable: false },
         );
       }
-      const response = await this.once(url, method, body, input, signal);
+      const response = await this.once(url, method, body, input, deadline);
       const location = response.headers.location;
       if (response.statusCode >= 300 && response.statusCode < 400 && response.statusCode !== 304 && typeof location === 'string') {
         response.body.dump().catch(() => undefined);
@@ -67,21 +84,15 @@ export class HttpFetcher implements ResourceFetcher {
         }
         continue;
       }
-      return {
-        status: response.statusCode,
-        finalUrl: url.toString(),
-        headers: keptHeaders(response.headers),
-        body: await this.readBody(response, url),
-      };
+      const head = { status: response.statusCode, finalUrl: url.toString(), headers: keptHeaders(response.headers) };
+      return { ...head, body: await this.readBody(response, url, deadline, head) };
     }
   }
 
-  async close(): Promise<void> {
-    await this.agent.close();
-  }
-
-  private async once(url: URL, method: 'GET' | 'POST', body: string | undefined, input: FetchRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  private async once(url: URL, method: 'GET' | 'POST', body: string | undefined, input: FetchRequest, deadline: FetchDeadline): Promise<Dispatcher.ResponseData> {
+    const { signal } = deadline;
     const release = await this.throttle.acquire(url.hostname, signal);
+    deadline.start();
     const origin = this.options.originOverride?.(url.hostname);
     const target = origin === undefined ? url : new URL(`${url.pathname}${url.search}`, origin);
     const headers: Record<string, string> = {
@@ -101,13 +112,19 @@ export class HttpFetcher implements ResourceFetcher {
       }
       return response;
     } catch (error) {
-      throw classifyTransportError(error, url, signal);
+      throw classifyTransportError(error, url, deadline);
     } finally {
       release();
     }
   }
 
-  private async readBody(response: Dispatcher.ResponseData, url: URL): Promise<Uint8Array> {
+  /** The body, capped; cut off by the deadline, the bytes so far travel in an IncompleteResponseError. */
+  private async readBody(
+    response: Dispatcher.ResponseData,
+    url: URL,
+    deadline: FetchDeadline,
+    head: Omit<FetchResponse, 'body'>,
+  ): Promise<Uint8Array> {
     const declared = Number(single(response.headers['content-length']));
     if (Number.isFinite(declared) && declared > this.options.maxBodyBytes) {
       discard(response);
@@ -126,8 +143,11 @@ export class HttpFetcher implements ResourceFetcher {
         chunks.push(bytes);
       }
     } catch (error) {
+      // undici ends the body with the abort reason, the deadline's own JobError: checked first.
+      const cut = deadline.exceeded();
+      if (cut !== undefined) throw new IncompleteResponseError(cut, { ...head, body: new Uint8Array(Buffer.concat(chunks)) });
       if (error instanceof JobError) throw error;
-      throw classifyTransportError(error, url, undefined);
+      throw classifyTransportError(error, url, deadline);
     }
     return new Uint8Array(Buffer.concat(chunks));
   }
@@ -166,9 +186,10 @@ function keptHeaders(headers: Record<string, string | string[] | undefined>): Fe
   return kept;
 }
 
-/** A failure below HTTP: our abort, a timeout, or the network. */
-function classifyTransportError(error: unknown, url: URL, signal: AbortSignal | undefined): Error {
-  if (signal?.aborted && signal.reason instanceof Error) return signal.reason;
+/** A failure below HTTP: the job's abort, the total deadline, an idle timeout, or the network. */
+function classifyTransportError(error: unknown, url: URL, deadline: FetchDeadline): Error {
+  const { signal } = deadline;
+  if (signal.aborted && signal.reason instanceof Error) return signal.reason;
   if (error instanceof JobError) return error;
   if (
     error instanceof undiciErrors.ConnectTimeoutError ||
