@@ -3,9 +3,9 @@ import { normalizedHash, sourceSnapshotHash } from '../core/content-hashes.js';
 import type { IngestionStore, SnapshotRecord } from '../core/ingestion-store.js';
 import { JobError } from '../core/job-error.js';
 import { leaseOf, type Job, type JsonObject } from '../core/job.js';
-import type { FetchedResource, NormalizedContent, PipelineDefinition } from '../core/pipeline.js';
+import type { FetchedResource, NormalizedContent, PipelineDefinition, ResourceRequest } from '../core/pipeline.js';
 import { classifyResponse } from '../core/response-classification.js';
-import type { ResourceFetcher } from '../core/resource-fetcher.js';
+import { IncompleteResponseError, type FetchResponse, type ResourceFetcher } from '../core/resource-fetcher.js';
 import type { JobContext, JobHandler, JobHandlerResult } from './job-handler.js';
 
 export interface PipelineHandlerDeps {
@@ -79,6 +79,32 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
     const snapshots: SnapshotRecord[] = [];
     const fetched: FetchedResource[] = [];
     const seen = new Set<string>();
+
+    /** Saves a response as a snapshot; a reused 304 takes the earlier snapshot's validators where it sent none. */
+    function keep(
+      request: ResourceRequest,
+      response: FetchResponse,
+      how: { truncated: boolean; reusedFrom?: { etag: string | null; lastModified: string | null; contentType: string | null } },
+    ): Promise<SnapshotRecord> {
+      const earlier = how.reusedFrom;
+      return deps.store.saveSnapshot({
+        lease,
+        pipeline: definition.name,
+        scopeKey: job.scopeKey,
+        resourceType: request.resourceType,
+        resourceKey: request.resourceKey,
+        method: request.method,
+        url: response.finalUrl,
+        status: response.status,
+        notModified: earlier !== undefined,
+        truncated: how.truncated,
+        etag: response.headers.etag ?? earlier?.etag ?? null,
+        lastModified: response.headers['last-modified'] ?? earlier?.lastModified ?? null,
+        contentType: response.headers['content-type'] ?? earlier?.contentType ?? null,
+        body: response.body,
+      });
+    }
+
     for (;;) {
       const requests = runStep('plan', () => definition.planRequests({ scope, params, fetched }));
       if (requests.length === 0) return { snapshots, fetched };
@@ -93,26 +119,29 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
         }
         signal.throwIfAborted();
         const previous = await deps.store.previousValidators(definition.name, request.resourceType, request.resourceKey);
-        const response = await deps.fetcher.fetch(
-          { ...request, allowedHosts: definition.allowedHosts, ...(previous === null ? {} : { conditional: previous }) },
-          signal,
-        );
+        let response: FetchResponse;
+        try {
+          response = await deps.fetcher.fetch(
+            { ...request, allowedHosts: definition.allowedHosts, ...(previous === null ? {} : { conditional: previous }) },
+            signal,
+          );
+        } catch (error) {
+          if (!(error instanceof IncompleteResponseError)) throw error;
+          // What arrived before the cut is evidence too; kept, marked truncated, never parsed.
+          const partial = await keep(request, error.partial, { truncated: true });
+          logger.debug({ resource_type: request.resourceType, status: error.partial.status, snapshot_id: partial.id }, 'fetch cut off');
+          throw new JobError(
+            error.category,
+            error.code,
+            `${error.message}; the ${partial.size} bytes received are kept as truncated snapshot ${partial.id}`,
+            { retryable: error.retryable, cause: error },
+          );
+        }
         const reused = response.status === 304 && previous !== null ? await deps.store.loadBody(previous.sha256) : null;
         const body = reused ?? response.body;
-        const snapshot = await deps.store.saveSnapshot({
-          lease,
-          pipeline: definition.name,
-          scopeKey: job.scopeKey,
-          resourceType: request.resourceType,
-          resourceKey: request.resourceKey,
-          method: request.method,
-          url: response.finalUrl,
-          status: response.status,
-          notModified: reused !== null,
-          etag: response.headers.etag ?? (reused === null ? null : (previous?.etag ?? null)),
-          lastModified: response.headers['last-modified'] ?? (reused === null ? null : (previous?.lastModified ?? null)),
-          contentType: response.headers['content-type'] ?? (reused === null ? null : (previous?.contentType ?? null)),
-          body,
+        const snapshot = await keep(request, { ...response, body }, {
+          truncated: false,
+          ...(reused === null || previous === null ? {} : { reusedFrom: previous }),
         });
         logger.debug({ resource_type: request.resourceType, status: response.status, snapshot_id: snapshot.id, reused: reused !== null }, 'fetched');
         // The snapshot is kept either way; a response that is not content fails the job after it.

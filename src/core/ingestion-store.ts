@@ -13,6 +13,8 @@ interface SnapshotFacts {
   status: number;
   /** A 304 whose body is the earlier snapshot's, reused rather than stored again. */
   notModified: boolean;
+  /** The body is only what arrived before the fetch was cut off; kept for diagnosis, never parsed. */
+  truncated: boolean;
   etag: string | null;
   lastModified: string | null;
   contentType: string | null;

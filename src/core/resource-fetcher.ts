@@ -1,3 +1,4 @@
+import { JobError } from './job-error.js';
 import type { ResourceRequest } from './pipeline.js';
 
 export interface FetchRequest extends ResourceRequest {
@@ -23,9 +24,29 @@ export interface FetchResponse {
 }
 
 /**
+ * A fetch that failed after the response had begun (its total deadline ran out while the body was
+ * arriving). Carries what arrived so far so the caller can keep it for diagnosis, marked truncated.
+ */
+export class IncompleteResponseError extends JobError {
+  constructor(
+    failure: JobError,
+    /** The status, headers and final URL of the response, and the body bytes received before the cut. */
+    readonly partial: FetchResponse,
+  ) {
+    super(failure.category, failure.code, failure.message, {
+      retryable: failure.retryable,
+      ...(failure.retryAfterMs === undefined ? {} : { retryAfterMs: failure.retryAfterMs }),
+      cause: failure,
+    });
+    this.name = 'IncompleteResponseError';
+  }
+}
+
+/**
  * Fetches one resource politely. Answers every HTTP status (the caller keeps the body and
  * classifies it); throws a JobError for what never became a response: network failures, timeouts,
- * an oversized body, a redirect off the allowlist.
+ * an oversized body, a refused redirect. A body cut off by the total deadline is an
+ * IncompleteResponseError carrying the bytes received.
  */
 export interface ResourceFetcher {
   fetch(request: FetchRequest, signal: AbortSignal): Promise<FetchResponse>;

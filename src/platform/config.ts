@@ -69,6 +69,7 @@ const fields = {
     FETCH_CONTACT: z.preprocess(unset, z.string().min(3).max(200).default('operator@localhost')),
     FETCH_CONNECT_TIMEOUT_SEC: seconds(0.1, 300).default(10),
     FETCH_RESPONSE_TIMEOUT_SEC: seconds(0.1, 600).default(30),
+    FETCH_TOTAL_TIMEOUT_SEC: seconds(0.1, 3600).default(60),
     FETCH_MAX_BODY_BYTES: integer(1024, 512 * 1024 * 1024).default(10 * 1024 * 1024),
     FETCH_MAX_REDIRECTS: integer(0, 20).default(5),
     FETCH_DEFAULT_REQUESTS_PER_MINUTE: integer(1, 100_000).default(60),
@@ -104,6 +105,11 @@ function crossCheck(env: Partial<Env>, report: (variable: keyof Env, message: st
   const max = env.WORKER_MAX_RETRY_DELAY_SEC;
   if (base !== undefined && max !== undefined && base > max) {
     report('WORKER_BASE_RETRY_DELAY_SEC', `must not exceed WORKER_MAX_RETRY_DELAY_SEC (${max})`);
+  }
+  const total = env.FETCH_TOTAL_TIMEOUT_SEC;
+  const connect = env.FETCH_CONNECT_TIMEOUT_SEC;
+  if (total !== undefined && connect !== undefined && total < connect) {
+    report('FETCH_TOTAL_TIMEOUT_SEC', `must be at least FETCH_CONNECT_TIMEOUT_SEC (${connect}): it covers the connect as well as the response`);
   }
   const idle = env.DATABASE_MAX_IDLE_CONNS;
   const open = env.DATABASE_MAX_OPEN_CONNS;
@@ -141,6 +147,8 @@ export interface AppConfig {
     contact: string;
     connectTimeoutMs: number;
     responseTimeoutMs: number;
+    /** One fetch, connect to last body byte, redirects included. */
+    totalTimeoutMs: number;
     maxBodyBytes: number;
     maxRedirects: number;
     defaultBudget: { requestsPerMinute: number; maxConcurrency: number };
@@ -219,6 +227,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
       contact: env.FETCH_CONTACT,
       connectTimeoutMs: ms(env.FETCH_CONNECT_TIMEOUT_SEC),
       responseTimeoutMs: ms(env.FETCH_RESPONSE_TIMEOUT_SEC),
+      totalTimeoutMs: ms(env.FETCH_TOTAL_TIMEOUT_SEC),
       maxBodyBytes: env.FETCH_MAX_BODY_BYTES,
       maxRedirects: env.FETCH_MAX_REDIRECTS,
       defaultBudget: { requestsPerMinute: env.FETCH_DEFAULT_REQUESTS_PER_MINUTE, maxConcurrency: env.FETCH_DEFAULT_MAX_CONCURRENCY_PER_HOST },

@@ -14,6 +14,7 @@ export function createFetcher(config: AppConfig): HttpFetcher {
     connectTimeoutMs: fetch.connectTimeoutMs,
     headersTimeoutMs: fetch.responseTimeoutMs,
     bodyTimeoutMs: fetch.responseTimeoutMs,
+    totalTimeoutMs: fetch.totalTimeoutMs,
     maxBodyBytes: fetch.maxBodyBytes,
     maxRedirects: fetch.maxRedirects,
     budgetFor: (host) => {

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostThrottle } from '../../src/adapters/fetch/host-throttle.js';
 import { HttpFetcher } from '../../src/adapters/fetch/http-fetcher.js';
 import { JobError } from '../../src/core/job-error.js';
+import { IncompleteResponseError } from '../../src/core/resource-fetcher.js';
 import { FixtureServer } from '../support/fixture-server.js';
 
 describe('HttpFetcher against a loopback server', () => {
@@ -28,6 +29,7 @@ describe('HttpFetcher against a loopback server', () => {
       connectTimeoutMs: 500,
       headersTimeoutMs: 300,
       bodyTimeoutMs: 300,
+      totalTimeoutMs: 10_000,
       maxBodyBytes: 1024,
       maxRedirects: 2,
       budgetFor: () => ({ requestsPerMinute: 600_000, maxConcurrency: 8 }),
@@ -93,6 +95,71 @@ describe('HttpFetcher against a loopback server', () => {
     );
     expect(response.status).toBe(304);
     expect(server.requestsTo('/conditional')[0]?.headers['user-agent']).toBe('ingestion-adapter/test (+tests@localhost)');
+  });
+});
+
+describe('HttpFetcher total deadline', () => {
+  let server: FixtureServer;
+  let fetcher: HttpFetcher;
+  const request = (path: string) => ({ resourceType: 't', resourceKey: path, method: 'GET' as const, url: `${server.origin}${path}`, allowedHosts: ['127.0.0.1'] });
+  const rejectionOf = async (promise: Promise<unknown>): Promise<unknown> => {
+    try {
+      await promise;
+    } catch (error) {
+      return error;
+    }
+    throw new Error('expected the fetch to fail');
+  };
+
+  beforeAll(async () => {
+    server = await new FixtureServer().start();
+    // Idle timeouts far above the trickle's pace, so only the total deadline can end it.
+    fetcher = new HttpFetcher({
+      userAgent: 'ingestion-adapter/test (+tests@localhost)',
+      connectTimeoutMs: 1_000,
+      headersTimeoutMs: 30_000,
+      bodyTimeoutMs: 30_000,
+      totalTimeoutMs: 1_000,
+      maxBodyBytes: 1024 * 1024,
+      maxRedirects: 2,
+      budgetFor: () => ({ requestsPerMinute: 600_000, maxConcurrency: 8 }),
+    });
+    // Headers and a first chunk at once, then one byte every 200 ms for a minute.
+    server.route('/trickle', (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain', etag: '"t1"' });
+      res.write('partial:');
+      const timer = setInterval(() => res.write('.'), 200);
+      res.on('close', () => clearInterval(timer));
+      setTimeout(() => res.end(), 60_000).unref();
+    });
+    server.route('/silent', () => undefined);
+  });
+  afterAll(async () => {
+    await fetcher.close();
+    await server.stop();
+  });
+
+  it('cuts off a trickling body as a retryable timeout, handing over the bytes received', async () => {
+    const failure = await rejectionOf(fetcher.fetch(request('/trickle'), new AbortController().signal));
+    expect(failure).toBeInstanceOf(IncompleteResponseError);
+    expect(failure).toMatchObject({ category: 'timeout', code: 'FETCH_DEADLINE_EXCEEDED', retryable: true });
+    const { partial } = failure as IncompleteResponseError;
+    expect(partial).toMatchObject({ status: 200, finalUrl: `${server.origin}/trickle`, headers: { etag: '"t1"', 'content-type': 'text/plain' } });
+    expect(Buffer.from(partial.body).toString()).toMatch(/^partial:\.*$/);
+  });
+
+  it('times out a server that never answers as a plain retryable timeout, with nothing to keep', async () => {
+    const failure = await rejectionOf(fetcher.fetch(request('/silent'), new AbortController().signal));
+    expect(failure).toBeInstanceOf(JobError);
+    expect(failure).not.toBeInstanceOf(IncompleteResponseError);
+    expect(failure).toMatchObject({ category: 'timeout', code: 'FETCH_DEADLINE_EXCEEDED', retryable: true });
+  });
+
+  it("reports the job's own abort, not the deadline, when the job is what stopped", async () => {
+    const job = new AbortController();
+    const cancelled = new JobError('cancelled', 'JOB_CANCELLED', 'cancelled by an operator');
+    setTimeout(() => job.abort(cancelled), 100);
+    expect(await rejectionOf(fetcher.fetch(request('/trickle'), job.signal))).toBe(cancelled);
   });
 });
 

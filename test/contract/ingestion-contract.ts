@@ -28,11 +28,14 @@ export function describeIngestionContract(driver: 'postgres' | 'sqlite', createD
     let seq = 0;
 
     const fresh = () => `c${++seq}-${Date.now() % 100000}`;
-    const startWorker = async (definition: PipelineDefinition, overrides: { concurrency?: number; workerId?: string; store?: Storage } = {}) => {
+    const startWorker = async (
+      definition: PipelineDefinition,
+      overrides: { concurrency?: number; workerId?: string; store?: Storage; fetcher?: HttpFetcher } = {},
+    ) => {
       const store = overrides.store ?? storage;
       const worker = new Worker({
         repository: store.jobs,
-        handlers: new HandlerRegistry([createPipelineHandler(definition, { fetcher, store: store.ingestion })]),
+        handlers: new HandlerRegistry([createPipelineHandler(definition, { fetcher: overrides.fetcher ?? fetcher, store: store.ingestion })]),
         workerId: overrides.workerId ?? `ingest-${workers.length + 1}`,
         concurrency: overrides.concurrency ?? 4,
         leaseMs: 10_000,
@@ -82,6 +85,7 @@ export function describeIngestionContract(driver: 'postgres' | 'sqlite', createD
         connectTimeoutMs: 2_000,
         headersTimeoutMs: 2_000,
         bodyTimeoutMs: 2_000,
+        totalTimeoutMs: 30_000,
         maxBodyBytes: 64 * 1024,
         maxRedirects: 3,
         budgetFor: () => ({ requestsPerMinute: 600_000, maxConcurrency: 32 }),
@@ -231,6 +235,49 @@ export function describeIngestionContract(driver: 'postgres' | 'sqlite', createD
       expect(refused.details.job).toMatchObject({ state: 'failed', failure: { category: 'validation', code: 'REDIRECT_NOT_ALLOWED' } });
       expect(refused.details.job.failure?.message).toContain('localhost');
       expect(server.requestsTo('/catalog/elsewhere')).toEqual([]);
+    });
+
+    it('cuts off a trickling source at the total deadline: a retryable timeout, the bytes so far kept as a truncated snapshot', async () => {
+      const name = fresh();
+      const pipeline = fixturePipeline(server.origin);
+      server.route(`/catalog/${name}`, (_request, response, hits) => {
+        if (hits > 1) {
+          response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ items: [{ id: 1, name: 'Whole' }] }));
+          return;
+        }
+        // One byte every 200 ms: the idle timeout never fires, only the total deadline can end it.
+        response.writeHead(200, { 'content-type': 'application/json', etag: '"cut-short"' });
+        response.write('{"items":[');
+        const timer = setInterval(() => response.write(' '), 200);
+        response.on('close', () => clearInterval(timer));
+      });
+      const impatient = new HttpFetcher({
+        userAgent: 'ingestion-adapter/test (+tests@localhost)',
+        connectTimeoutMs: 1_000,
+        headersTimeoutMs: 30_000,
+        bodyTimeoutMs: 30_000,
+        totalTimeoutMs: 1_000,
+        maxBodyBytes: 64 * 1024,
+        maxRedirects: 3,
+        budgetFor: () => ({ requestsPerMinute: 600_000, maxConcurrency: 32 }),
+      });
+      try {
+        await startWorker(pipeline, { fetcher: impatient });
+        const { id, details } = await run(pipeline.name, name, { maxAttempts: 2 });
+        expect(details.job.state).toBe('succeeded');
+        const [cut] = details.attempts;
+        expect(cut?.failure).toMatchObject({ category: 'timeout', code: 'FETCH_DEADLINE_EXCEEDED', retryable: true });
+        expect(cut?.failure?.message).toMatch(/bytes received are kept as truncated snapshot \d+/);
+        const snapshots = await storage.ingestion.listSnapshots(id);
+        expect(snapshots.map((s) => [s.attemptNumber, s.status, s.truncated])).toEqual([[1, 200, true], [2, 200, false]]);
+        expect(snapshots[0]).toMatchObject({ etag: '"cut-short"', contentType: 'application/json' });
+        expect(Buffer.from((await storage.ingestion.loadBody(snapshots[0]!.sha256))!).toString()).toMatch(/^\{"items":\[ *$/);
+        // A cut-off body never supplies validators: the retry asked unconditionally.
+        expect(server.requestsTo(`/catalog/${name}`).map((r) => r.headers['if-none-match'])).toEqual([undefined, undefined]);
+      } finally {
+        await stopWorkers();
+        await impatient.close();
+      }
     });
 
     it('publishes once per distinct content when 20 jobs of one scope run at once', async () => {

@@ -28,6 +28,7 @@ describe('publications and snapshots over the API', () => {
       url: `http://127.0.0.1/catalog/${name}`,
       status: 200,
       notModified: false,
+      truncated: false,
       etag: '"v1"',
       lastModified: null,
       contentType: 'application/json',

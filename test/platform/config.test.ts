@@ -76,6 +76,15 @@ describe('configuration', () => {
     ]);
   });
 
+  it('gives a fetch a total deadline, which must leave room for the connect', () => {
+    expect(loadConfig({}).fetch.totalTimeoutMs).toBe(60_000);
+    expect(loadConfig({ FETCH_TOTAL_TIMEOUT_SEC: '2.5', FETCH_CONNECT_TIMEOUT_SEC: '2' }).fetch.totalTimeoutMs).toBe(2_500);
+    expect(problemsOf({ FETCH_TOTAL_TIMEOUT_SEC: '5', FETCH_CONNECT_TIMEOUT_SEC: '10' })).toEqual([
+      'FETCH_TOTAL_TIMEOUT_SEC: must be at least FETCH_CONNECT_TIMEOUT_SEC (10): it covers the connect as well as the response',
+    ]);
+    expect(problemsOf({ FETCH_TOTAL_TIMEOUT_SEC: '0' })).toEqual(['FETCH_TOTAL_TIMEOUT_SEC: must be positive (at least 0.1)']);
+  });
+
   it('makes the worker process exit non-zero listing every problem', async () => {
     const run = await runApp('apps/worker/main.ts', {
       DATABASE_DRIVER: 'oracle',

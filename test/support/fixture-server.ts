@@ -7,14 +7,16 @@ export type FixtureRoute = (request: IncomingMessage, response: ServerResponse, 
 export class FixtureServer {
   private readonly routes = new Map<string, FixtureRoute>();
   private readonly hits = new Map<string, number>();
-  readonly requests: { path: string; headers: IncomingMessage['headers'] }[] = [];
+  readonly requests: { path: string; method: string; headers: IncomingMessage['headers'] }[] = [];
   private server: Server | undefined;
   origin = '';
 
-  async start(): Promise<this> {
+  /** On 127.0.0.1 and a free port unless told otherwise (127.0.0.2 on the same port is another host). */
+  async start(at: { host?: string; port?: number } = {}): Promise<this> {
+    const host = at.host ?? '127.0.0.1';
     this.server = createServer((request, response) => {
       const path = request.url ?? '/';
-      this.requests.push({ path, headers: request.headers });
+      this.requests.push({ path, method: request.method ?? 'GET', headers: request.headers });
       const route = this.routes.get(path.split('?')[0] ?? path);
       const hits = (this.hits.get(path) ?? 0) + 1;
       this.hits.set(path, hits);
@@ -24,8 +26,8 @@ export class FixtureServer {
       }
       route(request, response, hits);
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.origin = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => this.server?.listen(at.port ?? 0, host, resolve));
+    this.origin = `http://${host}:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
@@ -46,7 +48,7 @@ export class FixtureServer {
     });
   }
 
-  requestsTo(path: string): { path: string; headers: IncomingMessage['headers'] }[] {
+  requestsTo(path: string): { path: string; method: string; headers: IncomingMessage['headers'] }[] {
     return this.requests.filter((r) => r.path.split('?')[0] === path);
   }
 

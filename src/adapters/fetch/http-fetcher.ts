@@ -2,9 +2,11 @@ import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici'
 import { JobError } from '../../core/job-error.js';
 import { isHostAllowed } from '../../core/pipeline.js';
 import { retryAfterMs } from '../../core/response-classification.js';
-import type { FetchRequest, FetchResponse, ResourceFetcher } from '../../core/resource-fetcher.js';
+import { IncompleteResponseError, type FetchRequest, type FetchResponse, type ResourceFetcher } from '../../core/resource-fetcher.js';
+import { FetchDeadline } from './fetch-deadline.js';
 import type { HostBudget } from './host-throttle.js';
 import { HostThrottle } from './host-throttle.js';
+import { redirectTarget } from './redirect-policy.js';
 
 export interface HttpFetcherOptions {
   /** Sent on every request; carries a contact address so a source can reach us. */
@@ -14,6 +16,8 @@ export interface HttpFetcherOptions {
   headersTimeoutMs: number;
   /** Between body chunks. */
   bodyTimeoutMs: number;
+  /** The whole fetch, redirects included, from the moment the first request is sent. */
+  totalTimeoutMs: number;
   maxBodyBytes: number;
   maxRedirects: number;
   budgetFor: (host: string) => HostBudget;
@@ -22,6 +26,15 @@ export interface HttpFetcherOptions {
    * X-Forwarded-Host (replay servers in tests and demos). The allowlist is checked on the intended host.
    */
   originOverride?: (intendedHost: string) => string | undefined;
+}
+
+/** One request of a redirect chain: the URL it means and what it carries. */
+interface Hop {
+  url: URL;
+  method: 'GET' | 'POST';
+  body: string | undefined;
+  /** The pipeline's own request headers (CSRF tokens, cookies, content type); dropped on leaving the host. */
+  headers: Record<string, string>;
 }
 
 const KEPT_HEADERS = ['etag', 'last-modified', 'content-type', 'retry-after', 'cf-mitigated'] as const;
@@ -41,38 +54,12 @@ export class HttpFetcher implements ResourceFetcher {
   }
 
   async fetch(input: FetchRequest, signal: AbortSignal): Promise<FetchResponse> {
-    let url = parseUrl(input.url);
-    let method = input.method;
-    let body = input.body;
-    for (let redirects = 0; ; redirects++) {
-      if (!isHostAllowed(url.hostname, input.allowedHosts)) {
-        throw new JobError(
-          'validation',
-          redirects === 0 ? 'HOST_NOT_ALLOWED' : 'REDIRECT_NOT_ALLOWED',
-          `${redirects === 0 ? 'request' : 'redirect'} to ${url.hostname} refused: not on this pipeline's host allowlist`,
-          { retryable: false },
-        );
-      }
-      const response = await this.once(url, method, body, input, signal);
-      const location = response.headers.location;
-      if (response.statusCode >= 300 && response.statusCode < 400 && response.statusCode !== 304 && typeof location === 'string') {
-        response.body.dump().catch(() => undefined);
-        if (redirects >= this.options.maxRedirects) {
-          throw new JobError('http_status', 'TOO_MANY_REDIRECTS', `more than ${this.options.maxRedirects} redirects from ${input.url}`, { retryable: false });
-        }
-        url = new URL(location, url);
-        if (response.statusCode === 303 || ((response.statusCode === 301 || response.statusCode === 302) && method === 'POST')) {
-          method = 'GET';
-          body = undefined;
-        }
-        continue;
-      }
-      return {
-        status: response.statusCode,
-        finalUrl: url.toString(),
-        headers: keptHeaders(response.headers),
-        body: await this.readBody(response, url),
-      };
+    const url = parseUrl(input.url);
+    const deadline = new FetchDeadline(this.options.totalTimeoutMs, url.hostname, signal);
+    try {
+      return await this.follow(url, input, deadline);
+    } finally {
+      deadline.clear();
     }
   }
 
@@ -80,34 +67,75 @@ export class HttpFetcher implements ResourceFetcher {
     await this.agent.close();
   }
 
-  private async once(url: URL, method: 'GET' | 'POST', body: string | undefined, input: FetchRequest, signal: AbortSignal): Promise<Dispatcher.ResponseData> {
+  private async follow(start: URL, input: FetchRequest, deadline: FetchDeadline): Promise<FetchResponse> {
+    if (!isHostAllowed(start.hostname, input.allowedHosts)) {
+      throw new JobError('validation', 'HOST_NOT_ALLOWED', `request to ${start.hostname} refused: not on this pipeline's host allowlist`, { retryable: false });
+    }
+    // Decided once: under an override every hop goes to the override origin, and only there.
+    const overrideOrigin = this.options.originOverride?.(start.hostname);
+    let hop: Hop = { url: start, method: input.method, body: input.body, headers: input.headers ?? {} };
+    for (let redirects = 0; ; redirects++) {
+      const sentTo = overrideOrigin === undefined ? hop.url : new URL(`${hop.url.pathname}${hop.url.search}`, overrideOrigin);
+      const response = await this.once(hop, sentTo, overrideOrigin !== undefined, input, deadline);
+      const location = response.headers.location;
+      if (response.statusCode >= 300 && response.statusCode < 400 && response.statusCode !== 304 && typeof location === 'string') {
+        response.body.dump().catch(() => undefined);
+        if (redirects >= this.options.maxRedirects) {
+          throw new JobError('http_status', 'TOO_MANY_REDIRECTS', `more than ${this.options.maxRedirects} redirects from ${input.url}`, { retryable: false });
+        }
+        const url = redirectTarget({ location, current: hop.url, sentTo, allowedHosts: input.allowedHosts, overrideOrigin });
+        const status = response.statusCode;
+        if (url.hostname !== hop.url.hostname) {
+          // Another host gets none of what this request carried: no body, no cookies, CSRF tokens
+          // or other headers the pipeline set; for the rest of the chain.
+          hop = { url, method: 'GET', body: undefined, headers: {} };
+        } else if (status === 303 || ((status === 301 || status === 302) && hop.method === 'POST')) {
+          hop = { ...hop, url, method: 'GET', body: undefined };
+        } else {
+          hop = { ...hop, url };
+        }
+        continue;
+      }
+      const head = { status: response.statusCode, finalUrl: hop.url.toString(), headers: keptHeaders(response.headers) };
+      return { ...head, body: await this.readBody(response, hop.url, deadline, head) };
+    }
+  }
+
+  private async once(hop: Hop, sentTo: URL, overridden: boolean, input: FetchRequest, deadline: FetchDeadline): Promise<Dispatcher.ResponseData> {
+    const { signal } = deadline;
+    const { url, method, body } = hop;
     const release = await this.throttle.acquire(url.hostname, signal);
-    const origin = this.options.originOverride?.(url.hostname);
-    const target = origin === undefined ? url : new URL(`${url.pathname}${url.search}`, origin);
+    deadline.start();
     const headers: Record<string, string> = {
       'user-agent': this.options.userAgent,
       accept: 'text/html,application/json;q=0.9,*/*;q=0.8',
       'accept-encoding': 'identity',
-      ...(origin === undefined ? {} : { 'x-forwarded-host': url.host }),
+      ...(overridden ? { 'x-forwarded-host': url.host } : {}),
       ...(input.conditional?.etag ? { 'if-none-match': input.conditional.etag } : {}),
       ...(input.conditional?.lastModified ? { 'if-modified-since': input.conditional.lastModified } : {}),
-      ...input.headers,
+      ...hop.headers,
     };
     try {
-      const response = await request(target, { method, headers, body, signal, dispatcher: this.agent });
+      const response = await request(sentTo, { method, headers, body, signal, dispatcher: this.agent });
       if (response.statusCode === 429) {
         const wait = retryAfterMs(single(response.headers['retry-after']), Date.now());
         if (wait !== undefined) this.throttle.pause(url.hostname, Date.now() + wait);
       }
       return response;
     } catch (error) {
-      throw classifyTransportError(error, url, signal);
+      throw classifyTransportError(error, url, deadline);
     } finally {
       release();
     }
   }
 
-  private async readBody(response: Dispatcher.ResponseData, url: URL): Promise<Uint8Array> {
+  /** The body, capped; cut off by the deadline, the bytes so far travel in an IncompleteResponseError. */
+  private async readBody(
+    response: Dispatcher.ResponseData,
+    url: URL,
+    deadline: FetchDeadline,
+    head: Omit<FetchResponse, 'body'>,
+  ): Promise<Uint8Array> {
     const declared = Number(single(response.headers['content-length']));
     if (Number.isFinite(declared) && declared > this.options.maxBodyBytes) {
       discard(response);
@@ -126,8 +154,11 @@ export class HttpFetcher implements ResourceFetcher {
         chunks.push(bytes);
       }
     } catch (error) {
+      // undici ends the body with the abort reason, the deadline's own JobError: checked first.
+      const cut = deadline.exceeded();
+      if (cut !== undefined) throw new IncompleteResponseError(cut, { ...head, body: new Uint8Array(Buffer.concat(chunks)) });
       if (error instanceof JobError) throw error;
-      throw classifyTransportError(error, url, undefined);
+      throw classifyTransportError(error, url, deadline);
     }
     return new Uint8Array(Buffer.concat(chunks));
   }
@@ -166,9 +197,10 @@ function keptHeaders(headers: Record<string, string | string[] | undefined>): Fe
   return kept;
 }
 
-/** A failure below HTTP: our abort, a timeout, or the network. */
-function classifyTransportError(error: unknown, url: URL, signal: AbortSignal | undefined): Error {
-  if (signal?.aborted && signal.reason instanceof Error) return signal.reason;
+/** A failure below HTTP: the job's abort, the total deadline, an idle timeout, or the network. */
+function classifyTransportError(error: unknown, url: URL, deadline: FetchDeadline): Error {
+  const { signal } = deadline;
+  if (signal.aborted && signal.reason instanceof Error) return signal.reason;
   if (error instanceof JobError) return error;
   if (
     error instanceof undiciErrors.ConnectTimeoutError ||

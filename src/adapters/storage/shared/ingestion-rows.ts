@@ -20,6 +20,7 @@ export function snapshotFromRow(row: Row, d: SqlDialect): SnapshotRecord {
     url: String(row.url),
     status: Number(row.status),
     notModified: d.readBool(row.not_modified),
+    truncated: d.readBool(row.truncated),
     etag: text(row.etag),
     lastModified: text(row.last_modified),
     contentType: text(row.content_type),

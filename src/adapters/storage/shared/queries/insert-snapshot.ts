@@ -21,10 +21,10 @@ export async function insertSnapshot(s: SqlSession, d: SqlDialect, input: Snapsh
     AND resource_type = ${input.resourceType} AND resource_key = ${input.resourceKey} AND sha256 = ${sha256}`;
   const inserted = await s.all<Row>(sql`
     INSERT INTO raw_snapshots (job_id, attempt_number, pipeline, scope_key, resource_type, resource_key, method, url,
-      status, not_modified, etag, last_modified, content_type, size, sha256, fetched_at)
+      status, not_modified, truncated, etag, last_modified, content_type, size, sha256, fetched_at)
     VALUES (${d.id(input.lease.jobId)}, ${input.lease.attemptNumber}, ${input.pipeline}, ${input.scopeKey},
       ${input.resourceType}, ${input.resourceKey}, ${input.method}, ${input.url}, ${input.status},
-      ${d.bool(input.notModified)}, ${input.etag}, ${input.lastModified}, ${input.contentType},
+      ${d.bool(input.notModified)}, ${d.bool(input.truncated)}, ${input.etag}, ${input.lastModified}, ${input.contentType},
       ${input.body.byteLength}, ${sha256}, ${s.now})
     ON CONFLICT (job_id, attempt_number, resource_type, resource_key, sha256) DO NOTHING
     RETURNING *`);

@@ -30,7 +30,7 @@ export async function snapshotBody(s: SqlSession, d: SqlDialect, sha256: string)
   return row === undefined ? null : new Uint8Array(gunzipSync(d.readBytes(row.content)));
 }
 
-/** The latest 2xx (or reused 304) snapshot of a resource, with the validators it was served with. */
+/** The latest complete 2xx (or reused 304) snapshot of a resource, with the validators it was served with. */
 export async function previousValidators(
   s: SqlSession,
   d: SqlDialect,
@@ -41,7 +41,7 @@ export async function previousValidators(
   const rows = await s.all<Row>(sql`
     SELECT id, sha256, etag, last_modified, content_type FROM raw_snapshots
     WHERE pipeline = ${pipeline} AND resource_type = ${resourceType} AND resource_key = ${resourceKey}
-      AND ((status >= 200 AND status < 300) OR not_modified = ${d.bool(true)})
+      AND ((status >= 200 AND status < 300) OR not_modified = ${d.bool(true)}) AND truncated = ${d.bool(false)}
     ORDER BY id DESC LIMIT 1`);
   const row = rows[0];
   if (row === undefined) return null;
