@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCursorError, type EnqueueJobInput, type JobRepository } from '../../src/core/job-repository.js';
-import type { JobFailure, JobLease } from '../../src/core/job.js';
+import type { JobFailure, JobLease, JsonValue } from '../../src/core/job.js';
 import { leaseOf } from '../../src/core/job.js';
 import type { AppConfig } from '../../src/platform/config.js';
 import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
@@ -131,6 +131,26 @@ export function describeJobRepositoryContract(driver: 'postgres' | 'sqlite', cre
     it('rejects invalid enqueue input without storing anything', async () => {
       const pipeline = freshPipeline();
       await expect(repo.enqueueJobs([job(pipeline), job(pipeline, { maxAttempts: 0 })])).rejects.toThrow(/maxAttempts/);
+      expect((await repo.listJobs({ filter: { pipeline }, limit: 5 })).jobs).toEqual([]);
+    });
+
+    it('refuses what either database could not store, the same way on both, storing nothing', async () => {
+      const pipeline = freshPipeline();
+      let deep: JsonValue = 'leaf';
+      for (let i = 0; i < 40; i++) deep = [deep];
+      const refused: [Partial<EnqueueJobInput>, RegExp][] = [
+        [{ scope: { name: 'a\u0000b' } }, /scope\.name must not contain the NUL/],
+        [{ params: { note: ['\ud800'] } }, /params\.note\.0 must not contain an unpaired/],
+        [{ params: { 'k\u0000': 1 } }, /params a key must not contain the NUL/],
+        [{ scope: { deep } }, /scope\.deep\..* nests deeper than 32/],
+        [{ correlationId: 'c\u0000' }, /correlationId must not contain the NUL/],
+        [{ idempotencyKey: '\udc00' }, /idempotencyKey must not contain an unpaired/],
+        [{ runAt: new Date('0000-06-01T00:00:00Z') }, /runAt must be a date from year 0001/],
+        [{ runAt: new Date('+010000-01-01T00:00:00Z') }, /runAt must be a date from year 0001/],
+      ];
+      for (const [override, message] of refused) {
+        await expect(repo.enqueueJobs([job(pipeline), job(pipeline, override)])).rejects.toThrow(message);
+      }
       expect((await repo.listJobs({ filter: { pipeline }, limit: 5 })).jobs).toEqual([]);
     });
 

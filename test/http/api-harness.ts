@@ -9,7 +9,7 @@ import { buildApi } from '../../src/platform/start-api.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
 import { createHandlers } from '../../src/platform/handlers.js';
 import { migrateDatabase, openStorage } from '../../src/platform/storage.js';
-import { createSqliteDatabase, type TestDatabase } from '../support/test-databases.js';
+import { createPostgresDatabase, createSqliteDatabase, type TestDatabase } from '../support/test-databases.js';
 
 export const TOKEN = 'test-token-0123456789abcdef';
 
@@ -25,11 +25,20 @@ export interface ApiHarness {
   close(): Promise<void>;
 }
 
-/** The real API on a real SQLite file, with a captured logger; `env` overrides the settings. */
-export async function startApiHarness(env: Record<string, string> = {}, definitions: PipelineDefinition[] = []): Promise<ApiHarness> {
-  const database: TestDatabase = await createSqliteDatabase();
+export type Dialect = 'sqlite' | 'postgres';
+
+/**
+ * The real API on a real database (a fresh SQLite file unless `dialect` says postgres), with a
+ * captured logger; `env` overrides the settings.
+ */
+export async function startApiHarness(
+  env: Record<string, string> = {},
+  definitions: PipelineDefinition[] = [],
+  dialect: Dialect = 'sqlite',
+): Promise<ApiHarness> {
+  const database: TestDatabase = dialect === 'postgres' ? await createPostgresDatabase() : await createSqliteDatabase();
   const config = loadConfig({
-    DATABASE_DRIVER: 'sqlite',
+    DATABASE_DRIVER: dialect,
     DATABASE_DSN: database.dsn,
     INTERNAL_AUTH_TOKEN: TOKEN,
     HTTP_BODY_LIMIT_BYTES: '4096',

@@ -125,6 +125,10 @@ describe('the jobs API', () => {
       expect.arrayContaining(['/internal/v1/jobs', '/internal/v1/jobs/{id}', '/internal/v1/jobs/{id}/cancel', '/internal/v1/jobs/{id}/retry', '/internal/v1/health/ready']),
     );
     expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Job', 'JobDetails', 'Problem', 'EnqueueJobRequest']));
+    // The limits the validation enforces are stated in the document.
+    const enqueue = doc.components.schemas.EnqueueJobRequest as { properties: Record<string, { description?: string }> };
+    expect(enqueue.properties.run_at?.description).toMatch(/0001 and 9999/);
+    expect(enqueue.properties.scope?.description).toMatch(/at most 32 levels.*U\+0000/);
     const docs = await api.app.inject({ method: 'GET', url: '/internal/v1/docs/' });
     expect(docs.statusCode).toBe(200);
     expect(docs.headers['content-type']).toMatch(/text\/html/);

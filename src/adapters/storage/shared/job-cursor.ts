@@ -11,7 +11,7 @@ export function decodeJobCursor(cursor: string): string {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (typeof parsed === 'object' && parsed !== null && 'before' in parsed) {
       const before = parsed.before;
-      if (typeof before === 'string' && JOB_ID.test(before)) return before;
+      if (typeof before === 'string' && isJobId(before)) return before;
     }
   } catch {
     // fall through to the error below

@@ -1,4 +1,5 @@
 import type { EnqueueJobInput } from '../../../core/job-repository.js';
+import { isStorableInstant, jsonProblem, textProblem } from '../../../core/storable-values.js';
 
 /** Guards the ledger against values the schema would reject less clearly. */
 export function validateEnqueueInput(input: EnqueueJobInput, index: number): void {
@@ -12,9 +13,19 @@ export function validateEnqueueInput(input: EnqueueJobInput, index: number): voi
   if (input.priority !== undefined && (!Number.isInteger(input.priority) || Math.abs(input.priority) > 1_000_000)) {
     problems.push('priority must be an integer from -1000000 to 1000000');
   }
-  if (input.runAt !== undefined && Number.isNaN(input.runAt.getTime())) problems.push('runAt must be a valid date');
+  if (input.runAt !== undefined && !isStorableInstant(input.runAt.getTime())) problems.push('runAt must be a date from year 0001 to 9999 (UTC)');
   if (input.idempotencyKey !== undefined && (input.idempotencyKey.length === 0 || input.idempotencyKey.length > 200)) {
     problems.push('idempotencyKey must be 1 to 200 characters');
+  }
+  // What PostgreSQL would refuse and SQLite would keep is refused by both, before either sees it.
+  const texts = { pipeline: input.pipeline, scopeKey: input.scopeKey, idempotencyKey: input.idempotencyKey, correlationId: input.correlationId, scheduleId: input.scheduleId };
+  for (const [name, text] of Object.entries(texts)) {
+    const problem = typeof text === 'string' ? textProblem(text) : undefined;
+    if (problem !== undefined) problems.push(`${name} ${problem}`);
+  }
+  for (const [name, value] of Object.entries({ scope: input.scope, params: input.params ?? {} })) {
+    const problem = jsonProblem(value);
+    if (problem !== undefined) problems.push(`${[name, ...problem.path.slice(0, 8)].join('.')} ${problem.message}`);
   }
   if (problems.length > 0) throw new RangeError(`enqueue input ${index}: ${problems.join('; ')}`);
 }

@@ -55,7 +55,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
       if (error.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || error instanceof SyntaxError) {
-        return sendProblem(request, reply, 400, `the body is not valid JSON: ${error.message}`);
+        // Also what a `__proto__` or `constructor.prototype` key gets: the parser refuses those.
+        return sendProblem(request, reply, 400, `the body is not valid JSON: ${error.message}`, [{ field: 'body', message: error.message }]);
       }
       return sendProblem(request, reply, status, FASTIFY_CLIENT_ERRORS[error.code] ?? error.message);
     }

@@ -4,19 +4,18 @@ import { z } from 'zod';
 import type { EnqueueJob } from '../../../../application/enqueue-job.js';
 import { jobResource, jobSchema } from '../job-resource.js';
 import { HttpProblem, problemSchema } from '../problem.js';
-
-const jsonObject = z.record(z.string(), z.json());
+import { INSTANT_RULES, JSON_RULES, storableInstant, storableJsonObject, storableText } from '../request-fields.js';
 
 export const enqueueJobBody = z
   .strictObject({
-    pipeline: z.string().min(1).max(200).describe('A registered pipeline, e.g. system.noop'),
-    scope: jsonObject.describe("What to ingest; checked by the pipeline's scope schema"),
-    params: jsonObject.optional().describe("Pipeline options; checked by the pipeline's params schema"),
+    pipeline: storableText().min(1).max(200).describe('A registered pipeline, e.g. system.noop'),
+    scope: storableJsonObject().describe(`What to ingest; checked by the pipeline's scope schema. ${JSON_RULES}`),
+    params: storableJsonObject().optional().describe(`Pipeline options; checked by the pipeline's params schema. ${JSON_RULES}`),
     priority: z.int().min(-1000).max(1000).optional().describe('Higher runs first; default 0'),
     max_attempts: z.int().min(1).max(100).optional().describe('Attempt budget; default WORKER_MAX_ATTEMPTS'),
-    run_at: z.iso.datetime({ offset: true }).optional().describe('Not before this instant'),
+    run_at: storableInstant().optional().describe(`Not before this instant; ${INSTANT_RULES}`),
     force_republish: z.boolean().optional(),
-    correlation_id: z.string().min(1).max(200).optional().describe('Defaults to the request id'),
+    correlation_id: storableText().min(1).max(200).optional().describe('Defaults to the request id'),
   })
   .meta({ id: 'EnqueueJobRequest' });
 

@@ -7,11 +7,12 @@ import { normalizedResultResource, normalizedResultSchema } from '../publication
 import { JOB_STATES, type JobState } from '../../../../core/job.js';
 import { jobDetailsResource, jobDetailsSchema, jobResource, jobSchema } from '../job-resource.js';
 import { HttpProblem, problemSchema } from '../problem.js';
+import { INSTANT_RULES, positiveId, storableInstant, storableText } from '../request-fields.js';
 
 export const MAX_PAGE_SIZE = 200;
 
 const jobIdParams = z.strictObject({
-  id: z.string().regex(/^[1-9][0-9]{0,18}$/, 'must be a job id (a positive integer)'),
+  id: positiveId('a job id'),
 });
 
 const listQuery = z.strictObject({
@@ -19,12 +20,12 @@ const listQuery = z.strictObject({
     .string()
     .regex(new RegExp(`^(${JOB_STATES.join('|')})(,(${JOB_STATES.join('|')}))*$`), `a comma-separated list of ${JOB_STATES.join(', ')}`)
     .optional(),
-  pipeline: z.string().min(1).max(200).optional(),
-  scope_key: z.string().min(1).max(4000).optional(),
-  created_from: z.iso.datetime({ offset: true }).optional().describe('Inclusive'),
-  created_to: z.iso.datetime({ offset: true }).optional().describe('Exclusive'),
+  pipeline: storableText().min(1).max(200).optional(),
+  scope_key: storableText().min(1).max(4000).optional(),
+  created_from: storableInstant().optional().describe(`Inclusive; ${INSTANT_RULES}`),
+  created_to: storableInstant().optional().describe(`Exclusive; ${INSTANT_RULES}`),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE).default(50),
-  cursor: z.string().min(1).max(500).optional().describe('next_cursor of the previous page'),
+  cursor: storableText().min(1).max(500).optional().describe('next_cursor of the previous page'),
 });
 
 const jobPageSchema = z.object({ jobs: z.array(jobSchema), next_cursor: z.string().nullable() }).meta({ id: 'JobPage' });

@@ -7,22 +7,24 @@ import type { IngestionStore } from '../../../../core/ingestion-store.js';
 import type { JsonObject } from '../../../../core/job.js';
 import { HttpProblem, problemSchema } from '../problem.js';
 import { publicationResource, publicationSchema } from '../publication-resource.js';
+import { positiveId, storableText } from '../request-fields.js';
+import { textProblem } from '../../../../core/storable-values.js';
 
-const idParams = z.strictObject({ id: z.string().regex(/^[1-9][0-9]{0,18}$/, 'must be a publication id (a positive integer)') });
+const idParams = z.strictObject({ id: positiveId('a publication id') });
 const publicationList = z.object({ publications: z.array(publicationSchema), next_cursor: z.string().nullable() }).meta({ id: 'PublicationPage' });
 
 const latestQuery = z
   .looseObject({
-    pipeline: z.string().min(1).max(200),
+    pipeline: storableText().min(1).max(200),
     limit: z.coerce.number().int().min(1).max(100).default(20),
   })
   .describe('Any other parameter is a scope field that must match, e.g. country=US&event_type=upcoming');
 
 const historyQuery = z.strictObject({
-  pipeline: z.string().min(1).max(200),
-  scope_key: z.string().min(1).max(4000),
+  pipeline: storableText().min(1).max(200),
+  scope_key: storableText().min(1).max(4000),
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().min(1).max(500).optional(),
+  cursor: storableText().min(1).max(500).optional(),
 });
 
 /** Looking up what was published: the latest per scope, one by id, and a scope's history. */
@@ -90,6 +92,11 @@ function scopeFilter(pipeline: string, filters: Record<string, unknown>, handler
     const field = shape !== undefined && Object.hasOwn(shape, key) ? shape[key] : undefined;
     if (typeof raw !== 'string' || raw.length > 500) {
       problems.push({ field: `query.${key}`, message: 'must be given once, at most 500 characters' });
+      continue;
+    }
+    const unstorable = textProblem(raw);
+    if (unstorable !== undefined) {
+      problems.push({ field: `query.${key}`, message: unstorable });
       continue;
     }
     if (field === undefined) {

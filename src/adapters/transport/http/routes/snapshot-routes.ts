@@ -5,8 +5,9 @@ import type { IngestionStore } from '../../../../core/ingestion-store.js';
 import type { JobRepository } from '../../../../core/job-repository.js';
 import { HttpProblem, problemSchema } from '../problem.js';
 import { snapshotResource, snapshotSchema } from '../publication-resource.js';
+import { positiveId } from '../request-fields.js';
 
-const idParams = z.strictObject({ id: z.string().regex(/^[1-9][0-9]{0,18}$/, 'must be a positive integer id') });
+const idParams = z.strictObject({ id: positiveId('an id') });
 
 /** The raw responses behind a job, and their original bytes. */
 export function registerSnapshotRoutes(app: FastifyInstance, store: IngestionStore, jobs: JobRepository): void {
