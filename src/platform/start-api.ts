@@ -44,6 +44,7 @@ export async function buildApi(
     authToken,
     logger,
     bodyLimitBytes: config.http.bodyLimitBytes,
+    requestTimeoutMs: config.http.requestTimeoutMs,
     version: packageVersion,
   });
   return { app, setDraining: () => (draining = true) };
