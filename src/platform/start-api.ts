@@ -39,7 +39,7 @@ export async function buildApi(
     repository,
     ingestion: storage.ingestion,
     enqueueJob: new EnqueueJob(repository, registry, { maxAttempts: config.worker.maxAttempts }),
-    readiness: databaseReadiness(config.database),
+    readiness: databaseReadiness(config.database, logger),
     isDraining: () => draining,
     authToken,
     logger,
