@@ -1,4 +1,5 @@
-import { apiAuthToken, loadConfig } from '../../src/platform/config.js';
+import { checkApiExposure } from '../../src/platform/api-exposure.js';
+import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { runProcess } from '../../src/platform/process-lifecycle.js';
 import { startApi } from '../../src/platform/start-api.js';
@@ -9,7 +10,7 @@ import { prepareStorage } from '../../src/platform/storage.js';
 /** The control-plane API process. Requires INTERNAL_AUTH_TOKEN unless ALLOW_INSECURE_INTERNAL_AUTH=true. */
 await runProcess('api', async () => {
   const config = loadConfig(process.env);
-  apiAuthToken(config); // refuse to start without a token before touching anything
+  await checkApiExposure(config); // refuse to start without a token, or open beyond loopback, before touching anything
   const logger = createLogger(config.logLevel);
   const storage = await prepareStorage(config, logger, 'api');
   const fetcher = createFetcher(config);

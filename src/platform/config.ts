@@ -61,6 +61,7 @@ const fields = {
     HTTP_HOST: z.preprocess(unset, z.string().default('0.0.0.0')),
     HTTP_PORT: integer(0, 65_535).default(8080),
     HTTP_BODY_LIMIT_BYTES: integer(1024, 10 * 1024 * 1024).default(65_536),
+    HTTP_REQUEST_TIMEOUT_SEC: seconds(0.1, 3600).default(30),
     LOG_LEVEL: z.preprocess(
       unset,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
@@ -139,6 +140,8 @@ export interface AppConfig {
     host: string;
     port: number;
     bodyLimitBytes: number;
+    /** Headers and body must arrive within this, or the client gets a 408 and the connection closes. */
+    requestTimeoutMs: number;
     internalAuthToken: string | undefined;
     allowInsecureInternalAuth: boolean;
   };
@@ -219,6 +222,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
       host: env.HTTP_HOST,
       port: env.HTTP_PORT,
       bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
+      requestTimeoutMs: ms(env.HTTP_REQUEST_TIMEOUT_SEC),
       internalAuthToken: env.INTERNAL_AUTH_TOKEN,
       allowInsecureInternalAuth: env.ALLOW_INSECURE_INTERNAL_AUTH,
     },

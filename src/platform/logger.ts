@@ -24,18 +24,95 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
+      // Fastify keeps a logger instance's own serializers over its defaults, so these apply to requests too.
+      serializers: { req: serializeRequest, err: serializeError },
     },
     destination,
   );
 }
 
-/** A DSN fit for a log line: the password replaced. */
+/**
+ * Query parameter names that may carry a credential: passwords (`password`, `sslpassword`, `pwd`),
+ * tokens (`access_token`), keys (`api_key`, `apikey`, `key`), signatures (`sig`) and the like.
+ */
+const SECRET_PARAMETER = /pass|pwd|secret|token|key|sig|auth|credential|session|cookie/i;
+
+/** `a=1&password=x` with the value of every credential-looking parameter replaced. */
+export function redactQuery(query: string): string {
+  return query
+    .split('&')
+    .map((part) => {
+      const eq = part.indexOf('=');
+      if (eq === -1) return part;
+      const name = part.slice(0, eq);
+      let decoded = name;
+      try {
+        decoded = decodeURIComponent(name.replace(/\+/g, ' '));
+      } catch {
+        // A malformed escape: judge the name as written.
+      }
+      return SECRET_PARAMETER.test(decoded) ? `${name}=[redacted]` : part;
+    })
+    .join('&');
+}
+
+/** A request target (`/path?query`) or a URL with credential-looking query values replaced. */
+export function redactUrl(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : `${url.slice(0, q + 1)}${redactQuery(url.slice(q + 1))}`;
+}
+
+/** A DSN fit for a log line: the userinfo password and any password-like query parameter replaced. */
 export function redactDsn(dsn: string): string {
   try {
     const url = new URL(dsn);
     if (url.password !== '') url.password = 'redacted';
-    return url.toString();
+    url.hash = '';
+    return redactUrl(url.toString());
   } catch {
-    return dsn.includes('@') ? '[unparseable dsn redacted]' : dsn;
+    return '[unparseable dsn redacted]';
   }
+}
+
+const DSN_IN_TEXT = /postgres(?:ql)?:\/\/[^\s'"<>`]+/gi;
+
+/** Free text (an error message, a stack) with every postgres:// URL in it passed through redactDsn. */
+export function redactDsnsIn(text: string): string {
+  return text.replace(DSN_IN_TEXT, (dsn) => redactDsn(dsn));
+}
+
+interface LoggedRequest {
+  method?: string;
+  url?: string;
+  ip?: string;
+  host?: string;
+  socket?: { remoteAddress?: string; remotePort?: number } | null;
+}
+
+/** What a request log line says about the request: the URL without credential-looking query values. */
+function serializeRequest(request: LoggedRequest): Record<string, unknown> {
+  return {
+    method: request.method,
+    url: request.url === undefined ? undefined : redactUrl(request.url),
+    host: request.host,
+    remoteAddress: request.ip ?? request.socket?.remoteAddress,
+    remotePort: request.socket?.remotePort,
+  };
+}
+
+/** pino's error serializer, then any DSN in the error's text redacted (a driver may quote its input). */
+function serializeError(error: Error): unknown {
+  return scrub(pino.stdSerializers.err(error), 0);
+}
+
+/** Strings redacted; the serializer's own object is changed in place, nested ones are copied, never mutated. */
+function scrub(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return redactDsnsIn(value);
+  if (depth > 4 || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (depth > 0 && prototype !== Object.prototype && prototype !== null) return value;
+  const record = (depth === 0 ? value : { ...value }) as Record<string, unknown>;
+  for (const key of Object.keys(record)) record[key] = scrub(record[key], depth + 1);
+  return record;
 }

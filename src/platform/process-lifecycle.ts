@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { ConfigError } from './config.js';
+import { redactDsnsIn } from './logger.js';
 
 /**
  * Runs `main`, then waits for SIGTERM or SIGINT and runs the returned shutdown once. A second
@@ -18,7 +19,8 @@ export async function runProcess(
       process.stderr.write(`${name}: ${error.message}\n`);
       process.exit(78);
     }
-    process.stderr.write(`${name}: failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    process.stderr.write(`${name}: failed to start: ${redactDsnsIn(reason)}\n`);
     process.exit(1);
   }
   const { logger, shutdown } = started;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { checkApiExposure } from './api-exposure.js';
 import type { AppConfig } from './config.js';
 import { createFetcher } from './fetcher.js';
 import { createHandlers } from './handlers.js';
@@ -8,6 +9,7 @@ import { prepareStorage } from './storage.js';
 
 /** The API and a worker in one process, on one storage handle: the local server and the demo. */
 export async function startAllInOne(config: AppConfig, logger: Logger): Promise<{ apiUrl: string; stop: () => Promise<void> }> {
+  await checkApiExposure(config); // before migrations or a worker: refuse an open API on a public address
   const storage = await prepareStorage(config, logger, 'server');
   const fetcher = createFetcher(config);
   const handlers = createHandlers({ fetcher, store: storage.ingestion });

@@ -1,11 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import { createHttpApp } from '../adapters/transport/http/create-http-app.js';
 import { EnqueueJob } from '../application/enqueue-job.js';
 import { HandlerRegistry } from '../application/handler-registry.js';
 import type { JobHandler } from '../application/job-handler.js';
 import type { Storage } from '../adapters/storage/shared/storage.js';
+import { checkApiExposure } from './api-exposure.js';
 import { apiAuthToken, type AppConfig } from './config.js';
 import { databaseReadiness } from './readiness.js';
 
@@ -37,19 +39,28 @@ export async function buildApi(
     repository,
     ingestion: storage.ingestion,
     enqueueJob: new EnqueueJob(repository, registry, { maxAttempts: config.worker.maxAttempts }),
-    readiness: databaseReadiness(config.database),
+    readiness: databaseReadiness(config.database, logger),
     isDraining: () => draining,
     authToken,
     logger,
     bodyLimitBytes: config.http.bodyLimitBytes,
+    requestTimeoutMs: config.http.requestTimeoutMs,
     version: packageVersion,
   });
   return { app, setDraining: () => (draining = true) };
 }
 
+/** The address the server is bound to, as a URL: what a log line should say, not what was asked for. */
+function boundUrl(app: FastifyInstance): string {
+  const address = app.server.address() as AddressInfo;
+  return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+}
+
 export async function startApi(config: AppConfig, storage: Storage, logger: Logger, handlers: JobHandler[]): Promise<RunningApi> {
+  await checkApiExposure(config);
   const { app, setDraining } = await buildApi(config, storage, logger, handlers);
-  const url = await app.listen({ host: config.http.host, port: config.http.port });
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const url = boundUrl(app);
   logger.info({ url, docs: `${url}/internal/v1/docs` }, 'API listening');
   return {
     app,

@@ -8,6 +8,7 @@ import type { HandlerRegistry } from '../../../application/handler-registry.js';
 import type { IngestionStore } from '../../../core/ingestion-store.js';
 import type { JobRepository } from '../../../core/job-repository.js';
 import { bearerAuth } from './bearer-auth.js';
+import { clientErrorHandler } from './client-error.js';
 import { installErrorHandling } from './error-handler.js';
 import { requestIdFrom } from './request-id.js';
 import { registerEnqueueJobRoute } from './routes/enqueue-job-route.js';
@@ -29,6 +30,8 @@ export interface HttpAppOptions {
   authToken: string | undefined;
   logger: Logger;
   bodyLimitBytes: number;
+  /** Headers and body must arrive within this; slower clients get a 408 and are disconnected. */
+  requestTimeoutMs: number;
   version: string;
 }
 
@@ -47,6 +50,15 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     logController: new LogController({ requestIdLogLabel: 'request_id' }),
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
+    // A client trickling its request holds a connection only this long. Node checks deadlines
+    // every connectionsCheckingInterval (30 s by default), so it is kept well below the timeout.
+    requestTimeout: options.requestTimeoutMs,
+    http: {
+      requestTimeout: options.requestTimeoutMs,
+      headersTimeout: options.requestTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.round(options.requestTimeoutMs / 4))),
+    },
+    clientErrorHandler: clientErrorHandler(logger, options.requestTimeoutMs),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

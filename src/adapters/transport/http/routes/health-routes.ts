@@ -5,7 +5,10 @@ import { HttpProblem, problemSchema } from '../problem.js';
 
 export interface ReadinessReport {
   ready: boolean;
-  /** One line per dependency: `ok`, or what is wrong. */
+  /**
+   * One generic word per dependency (`ok`, `unavailable`, `pending`, …). This route is open to
+   * anyone, so never an error text, host or DSN: those belong in the log.
+   */
   checks: Record<string, string>;
 }
 
@@ -32,8 +35,9 @@ export function registerHealthRoutes(
       if (isDraining()) throw new HttpProblem(503, 'shutting down: draining requests');
       const report = await readiness();
       if (!report.ready) {
-        const failed = Object.entries(report.checks).filter(([, status]) => status !== 'ok');
-        throw new HttpProblem(503, `not ready: ${failed.map(([name, status]) => `${name}: ${status}`).join('; ')}`);
+        // `unknown` is a check that could not run because another failed; the one that failed says why.
+        const failed = Object.entries(report.checks).filter(([, status]) => status !== 'ok' && status !== 'unknown');
+        throw new HttpProblem(503, `not ready: ${failed.map(([name, status]) => `${name} ${status}`).join(', ')}`);
       }
       return { status: 'ready' as const, checks: report.checks };
     },

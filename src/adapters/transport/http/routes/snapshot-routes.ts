@@ -9,6 +9,17 @@ import { positiveId } from '../request-fields.js';
 
 const idParams = z.strictObject({ id: positiveId('an id') });
 
+/**
+ * How a stored body may be shown: JSON and plain text inline; anything else (HTML, XML, bytes)
+ * only as a download, so a browser pointed at the API never renders what a provider sent.
+ */
+function snapshotDisposition(contentType: string, id: string): string | undefined {
+  const media = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  if (media === 'application/json' || media.endsWith('+json') || media === 'text/plain') return undefined;
+  const extension = media === 'text/html' ? 'html' : media === 'application/xml' || media === 'text/xml' || media.endsWith('+xml') ? 'xml' : 'bin';
+  return `attachment; filename="snapshot-${id}.${extension}"`;
+}
+
 /** The raw responses behind a job, and their original bytes. */
 export function registerSnapshotRoutes(app: FastifyInstance, store: IngestionStore, jobs: JobRepository): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
@@ -29,7 +40,7 @@ export function registerSnapshotRoutes(app: FastifyInstance, store: IngestionSto
 
   routes.get('/snapshots/:id/body', {
     schema: {
-      summary: 'The original bytes of a snapshot, with the content type it was served with',
+      summary: 'The original bytes of a snapshot, with the content type it was served with; anything but JSON or plain text as an attachment',
       tags: ['snapshots'],
       params: idParams,
       // Bytes, sent as they were received; Fastify does not serialize a Buffer.
@@ -40,8 +51,11 @@ export function registerSnapshotRoutes(app: FastifyInstance, store: IngestionSto
       if (snapshot === null) throw new HttpProblem(404, `snapshot ${request.params.id} does not exist`);
       const body = await store.loadBody(snapshot.sha256);
       if (body === null) throw new HttpProblem(404, `the body of snapshot ${request.params.id} is missing`);
+      const contentType = snapshot.contentType ?? 'application/octet-stream';
+      const disposition = snapshotDisposition(contentType, request.params.id);
+      if (disposition !== undefined) reply.header('content-disposition', disposition);
       return reply
-        .type(snapshot.contentType ?? 'application/octet-stream')
+        .type(contentType)
         .header('x-content-type-options', 'nosniff')
         .header('content-security-policy', "default-src 'none'; sandbox")
         .header('x-content-sha256', snapshot.sha256)
