@@ -6,6 +6,7 @@ import { Worker, type WorkerOptions } from '../../src/application/worker.js';
 import { JobError } from '../../src/core/job-error.js';
 import type { JobRepository } from '../../src/core/job-repository.js';
 import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import type { TestDatabase } from '../support/test-databases.js';
 import { testHandler } from '../support/test-handler.js';
 import { waitFor } from '../support/wait-for.js';
@@ -125,6 +126,41 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       expect(details.job.counters).toEqual({ by: 'healthy' });
       expect(details.attempts.map((a) => a.outcome)).toEqual(['lease_expired', 'succeeded']);
       expect(abortedWith).toHaveLength(1);
+    });
+
+    it.runIf(driver === 'postgres')('a worker started while the database is down is woken by notifications once it is back', async () => {
+      const pipeline = pipelineName();
+      const target = new URL(database.dsn);
+      const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) }, { down: true });
+      try {
+        const claimFailures: string[] = [];
+        const logger = pino({ level: 'error' }, { write: (line: string) => claimFailures.push(line) });
+        let restored = 0;
+        const behindProxy = openJobRepository(databaseConfig('postgres', proxy.rewrite(database.dsn)), {
+          onNotificationsRestored: () => restored++,
+        });
+        opened.push(behindProxy);
+        let started = false;
+        // Polls only once a minute: a job that starts within seconds was started by a notification.
+        await startWorker(
+          [testHandler(pipeline, () => {
+            started = true;
+            return Promise.resolve({});
+          })],
+          { repository: behindProxy, pollIntervalMs: 60_000, logger },
+        );
+        await waitFor('a claim to fail while the database is away', () => claimFailures.some((line) => line.includes('claiming jobs failed')));
+
+        await proxy.restore();
+        // Straight to the database: migrations and the API do not go through the outage.
+        const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+        await waitFor('the job to start long before the next poll', () => started, 10_000);
+        await waitFor('the job to succeed', async () => (await repo.getJob(enqueued!.job.id))?.job.state === 'succeeded', 10_000);
+        expect(restored).toBe(1);
+      } finally {
+        await Promise.all(workers.splice(0).map((w) => w.stop(1_000)));
+        await proxy.close();
+      }
     });
   });
 }
