@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HandlerRegistry } from '../../src/application/handler-registry.js';
@@ -5,9 +6,10 @@ import type { JobHandler } from '../../src/application/job-handler.js';
 import { Worker, type WorkerOptions } from '../../src/application/worker.js';
 import { JobError } from '../../src/core/job-error.js';
 import type { JobRepository } from '../../src/core/job-repository.js';
+import { SqliteDatabase } from '../../src/adapters/storage/sqlite/sqlite-database.js';
 import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import type { TestDatabase } from '../support/test-databases.js';
+import { sqliteDriverUnderTest, type TestDatabase } from '../support/test-databases.js';
 import { testHandler } from '../support/test-handler.js';
 import { waitFor } from '../support/wait-for.js';
 import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
@@ -126,6 +128,65 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       expect(details.job.counters).toEqual({ by: 'healthy' });
       expect(details.attempts.map((a) => a.outcome)).toEqual(['lease_expired', 'succeeded']);
       expect(abortedWith).toHaveLength(1);
+    });
+
+    /** A handler that runs until its signal aborts, recording why. */
+    const untilAborted = (pipeline: string) => {
+      const run = { started: false, abortedWith: [] as unknown[] };
+      const handler = testHandler(pipeline, ({ signal }) => {
+        run.started = true;
+        return new Promise((_, reject) => {
+          signal.addEventListener('abort', () => {
+            run.abortedWith.push(signal.reason);
+            reject(signal.reason as Error);
+          });
+        });
+      });
+      return { run, handler };
+    };
+
+    const expectCancelledSoon = async (jobId: string, abortedWith: unknown[]) => {
+      // The heartbeat is 10 s: only a direct signal can stop the handler this soon, even on a loaded machine.
+      const reason = await waitFor('the handler to be aborted', () => abortedWith[0], 5_000);
+      expect(reason).toBeInstanceOf(JobError);
+      expect((reason as JobError).code).toBe('CANCEL_REQUESTED');
+      const details = await waitFor('the job to end cancelled', async () => {
+        const found = await repo.getJob(jobId);
+        return found?.job.state === 'cancelled' ? found : undefined;
+      }, 5_000);
+      expect(details.attempts.map((a) => a.outcome)).toEqual(['cancelled']);
+    };
+
+    it('stops a running job within seconds of an operator cancelling it, not at the next heartbeat', async () => {
+      const pipeline = pipelineName();
+      const { run, handler } = untilAborted(pipeline);
+      await startWorker([handler], { heartbeatIntervalMs: 10_000, leaseMs: 30_000 });
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const jobId = enqueued!.job.id;
+      await waitFor('the job to start', () => run.started);
+
+      // As the API does: through a repository of its own, not the worker's.
+      const cancelled = await repo.cancelJob(jobId);
+      expect(cancelled).toMatchObject({ ok: true, effect: 'cancel_requested' });
+      await expectCancelledSoon(jobId, run.abortedWith);
+    });
+
+    it.runIf(driver === 'sqlite')('stops a running job soon after another process flags it for cancel', async () => {
+      const pipeline = pipelineName();
+      const { run, handler } = untilAborted(pipeline);
+      await startWorker([handler], { heartbeatIntervalMs: 10_000, leaseMs: 30_000 });
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const jobId = enqueued!.job.id;
+      await waitFor('the job to start', () => run.started);
+
+      // A bare connection to the file, as another process has: no in-process signal goes with the write.
+      const other = new SqliteDatabase({ path: database.dsn, driver: sqliteDriverUnderTest() });
+      try {
+        await other.statement(sql`UPDATE ingestion_jobs SET cancel_requested = 1 WHERE id = ${Number(jobId)} AND state = 'running'`);
+      } finally {
+        await other.close();
+      }
+      await expectCancelledSoon(jobId, run.abortedWith);
     });
 
     it.runIf(driver === 'postgres')('a worker started while the database is down is woken by notifications once it is back', async () => {

@@ -4,7 +4,7 @@ import type { JobRepository } from '../../../core/job-repository.js';
 import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import type { Storage } from '../shared/storage.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
-import { JOBS_AVAILABLE_CHANNEL, NotificationListener } from './notification-listener.js';
+import { CANCEL_REQUESTED_CHANNEL, JOBS_AVAILABLE_CHANNEL, NotificationListener } from './notification-listener.js';
 import { PgDatabase } from './pg-database.js';
 import { pgDialect } from './pg-dialect.js';
 import { claimJobs } from './queries/claim-jobs.js';
@@ -59,7 +59,12 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
     announceJobs: async (s) => {
       await s.run(sql`SELECT pg_notify(${JOBS_AVAILABLE_CHANNEL}, '')`);
     },
+    // Also delivered at commit, to every listener: the worker holding the job checks its lease at once.
+    announceCancelRequested: async (s, jobId) => {
+      await s.run(sql`SELECT pg_notify(${CANCEL_REQUESTED_CHANNEL}, ${jobId})`);
+    },
     onJobsAvailable: (callback) => listener.subscribe(JOBS_AVAILABLE_CHANNEL, () => callback()),
+    onCancelRequested: (callback) => listener.subscribe(CANCEL_REQUESTED_CHANNEL, (jobId) => callback(jobId === '' ? undefined : jobId)),
     close: () => listener.close(),
   });
   return { jobs, ingestion: new SqlIngestionStore(db, pgDialect) };
