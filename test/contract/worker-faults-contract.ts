@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HandlerRegistry } from '../../src/application/handler-registry.js';
@@ -6,6 +7,7 @@ import type { JobHandler } from '../../src/application/job-handler.js';
 import { Worker, type WorkerOptions } from '../../src/application/worker.js';
 import { JobError } from '../../src/core/job-error.js';
 import type { JobRepository } from '../../src/core/job-repository.js';
+import { CANCEL_REQUESTED_CHANNEL } from '../../src/adapters/storage/postgres/notification-listener.js';
 import { SqliteDatabase } from '../../src/adapters/storage/sqlite/sqlite-database.js';
 import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
@@ -187,6 +189,37 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
         await other.close();
       }
       await expectCancelledSoon(jobId, run.abortedWith);
+    });
+
+    it.runIf(driver === 'postgres')('a cancel signal without a cancel request renews the lease but aborts nothing', async () => {
+      const pipeline = pipelineName();
+      let release: (() => void) | undefined;
+      const { run, handler } = untilAborted(pipeline);
+      const finishing = testHandler(pipeline, (context) => {
+        // Runs until the test lets it finish, or until aborted like untilAborted's handler.
+        const aborted = handler.run(context);
+        return Promise.race([aborted, new Promise<Record<string, never>>((resolve) => (release = () => resolve({})))]);
+      });
+      await startWorker([finishing], { heartbeatIntervalMs: 10_000, leaseMs: 30_000 });
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const jobId = enqueued!.job.id;
+      await waitFor('the job to start', () => run.started && release !== undefined);
+      const claimedUntil = (await repo.getJob(jobId))!.job.leaseUntil!.getTime();
+
+      // A signal no cancel stands behind (a stale or forged one): the worker checks under its fence and carries on.
+      const client = new pg.Client({ connectionString: database.dsn });
+      await client.connect();
+      try {
+        await client.query('SELECT pg_notify($1, $2)', [CANCEL_REQUESTED_CHANNEL, jobId]);
+      } finally {
+        await client.end();
+      }
+      await waitFor('the signal to renew the lease before the heartbeat', async () => (await repo.getJob(jobId))!.job.leaseUntil!.getTime() > claimedUntil, 5_000);
+      expect(run.abortedWith).toEqual([]);
+
+      release!();
+      await waitFor('the job to succeed', async () => (await repo.getJob(jobId))?.job.state === 'succeeded', 10_000);
+      expect(run.abortedWith).toEqual([]);
     });
 
     it.runIf(driver === 'postgres')('a worker started while the database is down is woken by notifications once it is back', async () => {
