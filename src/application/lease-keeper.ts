@@ -34,6 +34,9 @@ export interface LeaseKeeperOptions<T extends KeptLease> {
 export class LeaseKeeper<T extends KeptLease> {
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
+  /** A renewal was asked for while one was in flight: run another right after it. */
+  private again = false;
+  private stopped = false;
 
   constructor(private readonly options: LeaseKeeperOptions<T>) {}
 
@@ -43,15 +46,36 @@ export class LeaseKeeper<T extends KeptLease> {
 
   /** Stops the heartbeat and waits for a renewal in flight. */
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.inFlight;
+    while (this.inFlight !== undefined) await this.inFlight;
+  }
+
+  /**
+   * Renews now instead of at the next heartbeat: a cancel was requested for a held job, and the
+   * renewal reads the flag under the lease fence, so a signal about an older attempt aborts nothing.
+   * A renewal already in flight may have read the flag before it was set, so another follows it.
+   */
+  renewSoon(): void {
+    if (this.stopped || this.options.held().size === 0) return;
+    if (this.inFlight !== undefined) {
+      this.again = true;
+      return;
+    }
+    this.launch();
   }
 
   private beat(): void {
     if (this.inFlight !== undefined || this.options.held().size === 0) return;
+    this.launch();
+  }
+
+  private launch(): void {
+    this.again = false;
     this.inFlight = this.renew().finally(() => {
       this.inFlight = undefined;
+      if (this.again && !this.stopped) this.launch();
     });
   }
 

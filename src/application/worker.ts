@@ -8,6 +8,7 @@ import { JobSettler } from './job-settler.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { WakeSignal } from './wake-signal.js';
+import { subscribeWorkerSignals } from './worker-signals.js';
 
 export interface WorkerOptions {
   repository: JobRepository;
@@ -95,7 +96,13 @@ export class Worker {
     if (this.status !== 'new') throw new Error('a worker starts once');
     this.status = 'running';
     try {
-      this.unsubscribe = await this.options.repository.onJobsAvailable(() => this.nudge('jobs'));
+      this.unsubscribe = await subscribeWorkerSignals(this.options.repository, {
+        onJobs: () => this.nudge('jobs'),
+        // Only for a job held here; the renewal confirms the request under the lease fence.
+        onCancelRequested: (jobId) => {
+          if (jobId === undefined || this.held.has(jobId)) this.leaseKeeper.renewSoon();
+        },
+      });
     } catch (error) {
       // Polling still finds every job; a missing wake-up channel only costs latency.
       this.options.logger.warn({ err: error, worker_id: this.workerId }, 'job notifications unavailable; polling only');

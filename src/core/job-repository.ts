@@ -149,8 +149,20 @@ export interface JobRepository {
   getJob(jobId: string): Promise<JobDetails | null>;
   listJobs(request: ListJobsRequest): Promise<JobPage>;
 
-  /** Calls `listener` when jobs may have become available (LISTEN/NOTIFY on PostgreSQL). */
+  /**
+   * Calls `listener` when jobs may have become available (LISTEN/NOTIFY on PostgreSQL). The
+   * subscription outlives outages: if the database cannot be reached it is retried in the
+   * background, and listeners are called once when it is back, since a wake-up may have been missed.
+   */
   onJobsAvailable(listener: () => void): Promise<Unsubscribe>;
+
+  /**
+   * Calls `listener` with a job's id when an operator asks to cancel it while it runs, so the worker
+   * holding it can stop at once instead of at its next heartbeat; `undefined` means requests may
+   * have been missed (the channel was down) and every held job should be checked. A hint only: the
+   * worker confirms under its lease fence before it aborts anything.
+   */
+  onCancelRequested(listener: (jobId: string | undefined) => void): Promise<Unsubscribe>;
 
   close(): Promise<void>;
 }

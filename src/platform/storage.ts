@@ -14,7 +14,7 @@ type DatabaseConfig = AppConfig['database'];
 
 export function openJobRepository(
   database: DatabaseConfig,
-  options: { applicationName?: string; onBackgroundError?: (error: Error) => void } = {},
+  options: { applicationName?: string; onBackgroundError?: (error: Error) => void; onNotificationsRestored?: () => void } = {},
 ): JobRepository {
   return openStorage(database, options).jobs;
 }
@@ -22,7 +22,7 @@ export function openJobRepository(
 /** The job ledger and the ingestion store on the configured database. */
 export function openStorage(
   database: DatabaseConfig,
-  options: { applicationName?: string; onBackgroundError?: (error: Error) => void } = {},
+  options: { applicationName?: string; onBackgroundError?: (error: Error) => void; onNotificationsRestored?: () => void } = {},
 ): Storage {
   if (database.driver === 'sqlite') return createSqliteStorage({ path: database.path, driver: database.sqliteDriver });
   return createPostgresStorage({
@@ -69,5 +69,6 @@ export async function prepareStorage(
   return openStorage(db, {
     applicationName: `ingestion-adapter:${role}`,
     onBackgroundError: (error) => logger.warn({ err: error }, 'database connection error'),
+    onNotificationsRestored: () => logger.info({ role }, 'job notifications restored'),
   });
 }

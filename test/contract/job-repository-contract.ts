@@ -435,5 +435,28 @@ export function describeJobRepositoryContract(driver: 'postgres' | 'sqlite', cre
       await unsubscribe();
       await repo.cancelJob(enqueued!.job.id);
     });
+
+    it('tells listeners when a running job is asked to cancel, and not when a pending one is cancelled', async () => {
+      const listening = openRepository();
+      const signals: (string | undefined)[] = [];
+      const unsubscribe = await listening.onCancelRequested((jobId) => signals.push(jobId));
+      try {
+        const pipeline = freshPipeline();
+        const [running] = await repo.enqueueJobs([job(pipeline, { scope: { n: 1 } })]);
+        const claimed = await claimOne(repo, 'w-cancel-signal');
+        expect(claimed.id).toBe(running!.job.id);
+        const [pending] = await repo.enqueueJobs([job(pipeline, { scope: { n: 2 } })]);
+
+        // Pending: cancelled on the spot, no worker to tell.
+        expect(await repo.cancelJob(pending!.job.id)).toMatchObject({ ok: true, effect: 'cancelled' });
+        // Running: through another repository (another connection), as the API does.
+        expect(await openRepository().cancelJob(running!.job.id)).toMatchObject({ ok: true, effect: 'cancel_requested' });
+        await waitFor('the cancel signal', () => signals.includes(running!.job.id), 5_000);
+        expect(signals).not.toContain(pending!.job.id);
+        await listening.cancelRunningJob({ jobId: running!.job.id, attemptNumber: claimed.attemptCount, workerId: 'w-cancel-signal' });
+      } finally {
+        await unsubscribe();
+      }
+    });
   });
 }

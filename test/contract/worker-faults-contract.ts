@@ -1,3 +1,5 @@
+import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HandlerRegistry } from '../../src/application/handler-registry.js';
@@ -5,8 +7,11 @@ import type { JobHandler } from '../../src/application/job-handler.js';
 import { Worker, type WorkerOptions } from '../../src/application/worker.js';
 import { JobError } from '../../src/core/job-error.js';
 import type { JobRepository } from '../../src/core/job-repository.js';
+import { CANCEL_REQUESTED_CHANNEL } from '../../src/adapters/storage/postgres/notification-listener.js';
+import { SqliteDatabase } from '../../src/adapters/storage/sqlite/sqlite-database.js';
 import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
-import type { TestDatabase } from '../support/test-databases.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { sqliteDriverUnderTest, type TestDatabase } from '../support/test-databases.js';
 import { testHandler } from '../support/test-handler.js';
 import { waitFor } from '../support/wait-for.js';
 import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
@@ -125,6 +130,131 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       expect(details.job.counters).toEqual({ by: 'healthy' });
       expect(details.attempts.map((a) => a.outcome)).toEqual(['lease_expired', 'succeeded']);
       expect(abortedWith).toHaveLength(1);
+    });
+
+    /** A handler that runs until its signal aborts, recording why. */
+    const untilAborted = (pipeline: string) => {
+      const run = { started: false, abortedWith: [] as unknown[] };
+      const handler = testHandler(pipeline, ({ signal }) => {
+        run.started = true;
+        return new Promise((_, reject) => {
+          signal.addEventListener('abort', () => {
+            run.abortedWith.push(signal.reason);
+            reject(signal.reason as Error);
+          });
+        });
+      });
+      return { run, handler };
+    };
+
+    const expectCancelledSoon = async (jobId: string, abortedWith: unknown[]) => {
+      // The heartbeat is 10 s: only a direct signal can stop the handler this soon, even on a loaded machine.
+      const reason = await waitFor('the handler to be aborted', () => abortedWith[0], 5_000);
+      expect(reason).toBeInstanceOf(JobError);
+      expect((reason as JobError).code).toBe('CANCEL_REQUESTED');
+      const details = await waitFor('the job to end cancelled', async () => {
+        const found = await repo.getJob(jobId);
+        return found?.job.state === 'cancelled' ? found : undefined;
+      }, 5_000);
+      expect(details.attempts.map((a) => a.outcome)).toEqual(['cancelled']);
+    };
+
+    it('stops a running job within seconds of an operator cancelling it, not at the next heartbeat', async () => {
+      const pipeline = pipelineName();
+      const { run, handler } = untilAborted(pipeline);
+      await startWorker([handler], { heartbeatIntervalMs: 10_000, leaseMs: 30_000 });
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const jobId = enqueued!.job.id;
+      await waitFor('the job to start', () => run.started);
+
+      // As the API does: through a repository of its own, not the worker's.
+      const cancelled = await repo.cancelJob(jobId);
+      expect(cancelled).toMatchObject({ ok: true, effect: 'cancel_requested' });
+      await expectCancelledSoon(jobId, run.abortedWith);
+    });
+
+    it.runIf(driver === 'sqlite')('stops a running job soon after another process flags it for cancel', async () => {
+      const pipeline = pipelineName();
+      const { run, handler } = untilAborted(pipeline);
+      await startWorker([handler], { heartbeatIntervalMs: 10_000, leaseMs: 30_000 });
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const jobId = enqueued!.job.id;
+      await waitFor('the job to start', () => run.started);
+
+      // A bare connection to the file, as another process has: no in-process signal goes with the write.
+      const other = new SqliteDatabase({ path: database.dsn, driver: sqliteDriverUnderTest() });
+      try {
+        await other.statement(sql`UPDATE ingestion_jobs SET cancel_requested = 1 WHERE id = ${Number(jobId)} AND state = 'running'`);
+      } finally {
+        await other.close();
+      }
+      await expectCancelledSoon(jobId, run.abortedWith);
+    });
+
+    it.runIf(driver === 'postgres')('a cancel signal without a cancel request renews the lease but aborts nothing', async () => {
+      const pipeline = pipelineName();
+      let release: (() => void) | undefined;
+      const { run, handler } = untilAborted(pipeline);
+      const finishing = testHandler(pipeline, (context) => {
+        // Runs until the test lets it finish, or until aborted like untilAborted's handler.
+        const aborted = handler.run(context);
+        return Promise.race([aborted, new Promise<Record<string, never>>((resolve) => (release = () => resolve({})))]);
+      });
+      await startWorker([finishing], { heartbeatIntervalMs: 10_000, leaseMs: 30_000 });
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const jobId = enqueued!.job.id;
+      await waitFor('the job to start', () => run.started && release !== undefined);
+      const claimedUntil = (await repo.getJob(jobId))!.job.leaseUntil!.getTime();
+
+      // A signal no cancel stands behind (a stale or forged one): the worker checks under its fence and carries on.
+      const client = new pg.Client({ connectionString: database.dsn });
+      await client.connect();
+      try {
+        await client.query('SELECT pg_notify($1, $2)', [CANCEL_REQUESTED_CHANNEL, jobId]);
+      } finally {
+        await client.end();
+      }
+      await waitFor('the signal to renew the lease before the heartbeat', async () => (await repo.getJob(jobId))!.job.leaseUntil!.getTime() > claimedUntil, 5_000);
+      expect(run.abortedWith).toEqual([]);
+
+      release!();
+      await waitFor('the job to succeed', async () => (await repo.getJob(jobId))?.job.state === 'succeeded', 10_000);
+      expect(run.abortedWith).toEqual([]);
+    });
+
+    it.runIf(driver === 'postgres')('a worker started while the database is down is woken by notifications once it is back', async () => {
+      const pipeline = pipelineName();
+      const target = new URL(database.dsn);
+      const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) }, { down: true });
+      try {
+        const claimFailures: string[] = [];
+        const logger = pino({ level: 'error' }, { write: (line: string) => claimFailures.push(line) });
+        let restored = 0;
+        const behindProxy = openJobRepository(databaseConfig('postgres', proxy.rewrite(database.dsn)), {
+          onNotificationsRestored: () => restored++,
+        });
+        opened.push(behindProxy);
+        let started = false;
+        // Polls only once a minute: a job that starts within seconds was started by a notification.
+        await startWorker(
+          [testHandler(pipeline, () => {
+            started = true;
+            return Promise.resolve({});
+          })],
+          { repository: behindProxy, pollIntervalMs: 60_000, logger },
+        );
+        await waitFor('a claim to fail while the database is away', () => claimFailures.some((line) => line.includes('claiming jobs failed')));
+
+        await proxy.restore();
+        // Straight to the database: migrations and the API do not go through the outage.
+        const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+        await waitFor('the job to start long before the next poll', () => started, 10_000);
+        await waitFor('the job to succeed', async () => (await repo.getJob(enqueued!.job.id))?.job.state === 'succeeded', 10_000);
+        expect(restored).toBe(1);
+      } finally {
+        await Promise.all(workers.splice(0).map((w) => w.stop(1_000)));
+        await proxy.close();
+      }
     });
   });
 }

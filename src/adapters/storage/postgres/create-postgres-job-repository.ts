@@ -4,7 +4,7 @@ import type { JobRepository } from '../../../core/job-repository.js';
 import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import type { Storage } from '../shared/storage.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
-import { JOBS_AVAILABLE_CHANNEL, JobAvailableListener } from './job-available-listener.js';
+import { CANCEL_REQUESTED_CHANNEL, JOBS_AVAILABLE_CHANNEL, NotificationListener } from './notification-listener.js';
 import { PgDatabase } from './pg-database.js';
 import { pgDialect } from './pg-dialect.js';
 import { claimJobs } from './queries/claim-jobs.js';
@@ -22,6 +22,8 @@ export interface PostgresOptions {
   idleTimeoutMs?: number;
   applicationName?: string;
   onBackgroundError?: (error: Error) => void;
+  /** The notification connection is back after failing; wake-ups and cancel signals flow again. */
+  onNotificationsRestored?: () => void;
 }
 
 export function createPgPool(options: PostgresOptions): pg.Pool {
@@ -45,9 +47,9 @@ export function createPostgresJobRepository(options: PostgresOptions): JobReposi
 /** The job ledger and the ingestion store over one pool; closing `jobs` closes both. */
 export function createPostgresStorage(options: PostgresOptions): Storage {
   const db = new PgDatabase(createPgPool(options));
-  const listener = new JobAvailableListener(
+  const listener = new NotificationListener(
     { connectionString: options.connectionString, application_name: `${options.applicationName ?? 'ingestion-adapter'}:listen` },
-    (error) => options.onBackgroundError?.(error),
+    { onError: (error) => options.onBackgroundError?.(error), onRestored: () => options.onNotificationsRestored?.() },
   );
   const jobs = new SqlJobRepository(db, pgDialect, {
     insertJobs: (inputs) => insertJobs(db, inputs),
@@ -57,7 +59,12 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
     announceJobs: async (s) => {
       await s.run(sql`SELECT pg_notify(${JOBS_AVAILABLE_CHANNEL}, '')`);
     },
-    onJobsAvailable: (callback) => listener.subscribe(callback),
+    // Also delivered at commit, to every listener: the worker holding the job checks its lease at once.
+    announceCancelRequested: async (s, jobId) => {
+      await s.run(sql`SELECT pg_notify(${CANCEL_REQUESTED_CHANNEL}, ${jobId})`);
+    },
+    onJobsAvailable: (callback) => listener.subscribe(JOBS_AVAILABLE_CHANNEL, () => callback()),
+    onCancelRequested: (callback) => listener.subscribe(CANCEL_REQUESTED_CHANNEL, (jobId) => callback(jobId === '' ? undefined : jobId)),
     close: () => listener.close(),
   });
   return { jobs, ingestion: new SqlIngestionStore(db, pgDialect) };

@@ -38,7 +38,10 @@ export interface DialectSpecifics {
   completePlainJobs?(settles: SuccessSettle[]): Promise<SettleResult[]>;
   /** Tells waiting workers, from inside the transaction that made jobs due, that there is work. */
   announceJobs(session: SqlSession): Promise<void>;
+  /** Tells the worker holding a running job, from inside the transaction that flagged it, that it must cancel. */
+  announceCancelRequested(session: SqlSession, jobId: string): Promise<void>;
   onJobsAvailable(listener: () => void): Promise<Unsubscribe>;
+  onCancelRequested(listener: (jobId: string | undefined) => void): Promise<Unsubscribe>;
   close?(): Promise<void>;
 }
 
@@ -170,7 +173,11 @@ export class SqlJobRepository implements JobRepository {
 
   cancelJob(jobId: string): Promise<CancelResult> {
     if (!isJobId(jobId)) return Promise.resolve({ ok: false, reason: 'not_found' });
-    return this.db.transaction((s) => cancelJob(s, this.d, jobId));
+    return this.db.transaction(async (s) => {
+      const result = await cancelJob(s, this.d, jobId);
+      if (result.ok && result.effect === 'cancel_requested') await this.specifics.announceCancelRequested(s, result.job.id);
+      return result;
+    });
   }
 
   retryJob(jobId: string): Promise<RetryResult> {
@@ -193,6 +200,10 @@ export class SqlJobRepository implements JobRepository {
 
   onJobsAvailable(listener: () => void): Promise<Unsubscribe> {
     return this.specifics.onJobsAvailable(listener);
+  }
+
+  onCancelRequested(listener: (jobId: string | undefined) => void): Promise<Unsubscribe> {
+    return this.specifics.onCancelRequested(listener);
   }
 
   async close(): Promise<void> {

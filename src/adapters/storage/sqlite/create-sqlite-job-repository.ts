@@ -4,13 +4,16 @@ import type { JobRepository } from '../../../core/job-repository.js';
 import type { Storage } from '../shared/storage.js';
 import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
+import { CancelRequestWatch } from './cancel-request-watch.js';
+import { cancelRequestedJobIds } from './queries/cancel-requested-job-ids.js';
 import { claimJobs } from './queries/claim-jobs.js';
 import { SqliteDatabase, type SqliteOptions } from './sqlite-database.js';
 import { sqliteDialect } from './sqlite-dialect.js';
 
 /**
- * Wakes workers of this process when jobs are enqueued through it. SQLite serves one machine, and
- * workers in other processes find new jobs by polling.
+ * Wakes workers of this process when jobs are enqueued or cancelled through any repository of this
+ * process on the same file. SQLite serves one machine: workers in other processes find new jobs by
+ * polling, and cancel requests through a CancelRequestWatch.
  */
 const inProcessWakeups = new EventEmitter().setMaxListeners(0);
 
@@ -21,12 +24,19 @@ export function createSqliteJobRepository(options: SqliteOptions): JobRepository
 /** The job ledger and the ingestion store over one connection; closing `jobs` closes both. */
 export function createSqliteStorage(options: SqliteOptions): Storage {
   const db = new SqliteDatabase(options);
-  const channel = `jobs:${options.path === ':memory:' ? String(Math.random()) : resolve(options.path)}`;
+  const file = options.path === ':memory:' ? String(Math.random()) : resolve(options.path);
+  const channel = `jobs:${file}`;
+  const cancelChannel = `cancel:${file}`;
+  const cancelWatch = new CancelRequestWatch(() => cancelRequestedJobIds(db));
   const jobs = new SqlJobRepository(db, sqliteDialect, {
     claimJobs: (request) => claimJobs(db, request),
     announceJobs: () => {
       // After the commit, so a woken worker finds the jobs.
       setImmediate(() => inProcessWakeups.emit(channel));
+      return Promise.resolve();
+    },
+    announceCancelRequested: (_session, jobId) => {
+      setImmediate(() => inProcessWakeups.emit(cancelChannel, jobId));
       return Promise.resolve();
     },
     onJobsAvailable: (listener) => {
@@ -36,6 +46,15 @@ export function createSqliteStorage(options: SqliteOptions): Storage {
         return Promise.resolve();
       });
     },
+    onCancelRequested: (listener) => {
+      inProcessWakeups.on(cancelChannel, listener);
+      const unwatch = cancelWatch.subscribe(listener);
+      return Promise.resolve(async () => {
+        inProcessWakeups.off(cancelChannel, listener);
+        await unwatch();
+      });
+    },
+    close: () => cancelWatch.close(),
   });
   return { jobs, ingestion: new SqlIngestionStore(db, sqliteDialect) };
 }

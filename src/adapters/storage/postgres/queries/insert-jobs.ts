@@ -3,7 +3,7 @@ import type { EnqueueJobInput, EnqueueResult } from '../../../../core/job-reposi
 import { scopeKeyOf } from '../../../../core/scope-key.js';
 import { jobFromRow, type Row } from '../../shared/job-rows.js';
 import { matchInputs } from '../../shared/queries/insert-jobs.js';
-import { JOBS_AVAILABLE_CHANNEL } from '../job-available-listener.js';
+import { JOBS_AVAILABLE_CHANNEL } from '../notification-listener.js';
 import type { PgDatabase } from '../pg-database.js';
 import { pgDialect } from '../pg-dialect.js';
 

@@ -7,8 +7,9 @@ import type { SqlSession } from '../sql-database.js';
 import { insertTransitions } from './insert-transitions.js';
 
 /**
- * A pending job is cancelled at once. A running one gets `cancel_requested`: its worker sees it at
- * the next heartbeat, aborts the handler and settles the job `cancelled`.
+ * A pending job is cancelled at once. A running one gets `cancel_requested`: the repository signals
+ * its worker (and the worker's next heartbeat would see the flag anyway), which aborts the handler
+ * and settles the job `cancelled`.
  */
 export async function cancelJob(s: SqlSession, d: SqlDialect, jobId: string): Promise<CancelResult> {
   const cancelled = await s.all<Row>(sql`
