@@ -66,6 +66,12 @@ describe('configuration', () => {
     );
   });
 
+  it('reads how long a worker waits for its database before it exits', () => {
+    expect(loadConfig({}).worker.databaseUnavailableExitMs).toBe(120_000);
+    expect(loadConfig({ WORKER_DATABASE_UNAVAILABLE_EXIT_SEC: '2.5' }).worker.databaseUnavailableExitMs).toBe(2_500);
+    expect(problemsOf({ WORKER_DATABASE_UNAVAILABLE_EXIT_SEC: '0' })).toEqual(['WORKER_DATABASE_UNAVAILABLE_EXIT_SEC: must be positive (at least 0.1)']);
+  });
+
   it('requires a postgres URL for the postgres driver and a capped retry delay', () => {
     expect(problemsOf({ DATABASE_DRIVER: 'postgres', WORKER_BASE_RETRY_DELAY_SEC: '60', WORKER_MAX_RETRY_DELAY_SEC: '30' })).toEqual([
       'DATABASE_DSN: is required when DATABASE_DRIVER=postgres (a postgres:// URL)',
