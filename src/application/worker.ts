@@ -9,6 +9,7 @@ import { JobSettler } from './job-settler.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { WakeSignal } from './wake-signal.js';
+import type { WorkerHealthSnapshot } from './worker-health.js';
 
 export interface WorkerOptions {
   repository: JobRepository;
@@ -69,6 +70,9 @@ export class Worker {
   private readonly leaseKeeper: LeaseKeeper<Execution>;
   private readonly database: DatabaseAvailability;
   private databaseLoss: DatabaseLoss | undefined;
+  private loopTurnedAt: number | undefined;
+  private lastPollAt: Date | undefined;
+  private lastClaimAt: Date | undefined;
 
   constructor(private readonly options: WorkerOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new RangeError('concurrency must be a positive integer');
@@ -105,6 +109,21 @@ export class Worker {
 
   get isDraining(): boolean {
     return this.status === 'stopping';
+  }
+
+  /** What the health endpoints report; see worker-health.ts for what counts as live and ready. */
+  health(): WorkerHealthSnapshot {
+    return {
+      status: this.status,
+      inFlight: this.runningCount,
+      held: this.held.size,
+      loopIdleMs: this.loopTurnedAt === undefined ? undefined : this.monotonicNow() - this.loopTurnedAt,
+      lastPollAt: this.lastPollAt,
+      lastClaimAt: this.lastClaimAt,
+      databaseAvailable: this.database.available && this.databaseLoss === undefined,
+      databaseUnavailableSince: this.database.unavailableSince,
+      databaseLost: this.databaseLoss !== undefined,
+    };
   }
 
   async start(): Promise<void> {
@@ -167,6 +186,7 @@ export class Worker {
   private async claimLoop(): Promise<void> {
     const { repository, leaseMs, pollIntervalMs, workerId, logger } = this.options;
     while (this.status === 'running' && this.databaseLoss === undefined) {
+      this.loopTurnedAt = this.monotonicNow();
       const limit = this.claimLimit();
       if (limit > 0) {
         this.mayHaveMore = false;
@@ -179,6 +199,8 @@ export class Worker {
           await this.waitForWork(pollIntervalMs);
           continue;
         }
+        this.lastPollAt = this.now();
+        if (claimed.length > 0) this.lastClaimAt = this.lastPollAt;
         for (const job of claimed) this.hold(job);
         this.startWaiting();
         if (claimed.length === limit) this.mayHaveMore = true;
