@@ -1,6 +1,7 @@
 import { failureFromError, JobError } from '../core/job-error.js';
 import type { JobRepository, Unsubscribe } from '../core/job-repository.js';
 import { leaseOf, type Job, type JobFailure } from '../core/job.js';
+import { DatabaseAvailability, type DatabaseLoss } from './database-availability.js';
 import type { HandlerRegistry } from './handler-registry.js';
 import type { JobHandlerResult, JobLogger } from './job-handler.js';
 import { abortReason, signalOf, type AbortCause, type Execution } from './job-execution.js';
@@ -9,6 +10,7 @@ import { LeaseKeeper } from './lease-keeper.js';
 import type { RetryPolicy } from './retry-policy.js';
 import { WakeSignal } from './wake-signal.js';
 import { subscribeWorkerSignals } from './worker-signals.js';
+import type { WorkerHealthSnapshot } from './worker-health.js';
 
 export interface WorkerOptions {
   repository: JobRepository;
@@ -32,6 +34,15 @@ export interface WorkerOptions {
   random?: () => number;
   /** Milliseconds on a monotonic clock; used only to notice that renewals stopped succeeding. */
   monotonicNow?: () => number;
+  /** Wall clock, for the times the health report shows. */
+  now?: () => Date;
+  /** Give up after this long with every claim and renewal failing; undefined: retry forever. */
+  databaseGiveUpAfterMs?: number;
+  /**
+   * Called once when the worker gives up on its database (an error that will not heal, or
+   * `databaseGiveUpAfterMs` of failures). The worker has stopped claiming; the caller stops it.
+   */
+  onDatabaseLost?: (loss: DatabaseLoss) => void;
 }
 
 /**
@@ -49,6 +60,7 @@ export class Worker {
   private readonly claimBatchSize: number;
   private readonly random: () => number;
   private readonly monotonicNow: () => number;
+  private readonly now: () => Date;
   private status: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private loopDone: Promise<void> = Promise.resolve();
   private unsubscribe: Unsubscribe | undefined;
@@ -57,6 +69,11 @@ export class Worker {
   private stopping: Promise<void> | undefined;
   private readonly settler: JobSettler;
   private readonly leaseKeeper: LeaseKeeper<Execution>;
+  private readonly database: DatabaseAvailability;
+  private databaseLoss: DatabaseLoss | undefined;
+  private loopTurnedAt: number | undefined;
+  private lastPollAt: Date | undefined;
+  private lastClaimAt: Date | undefined;
 
   constructor(private readonly options: WorkerOptions) {
     if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new RangeError('concurrency must be a positive integer');
@@ -65,9 +82,12 @@ export class Worker {
     this.claimBatchSize = claimBatchSize;
     this.random = options.random ?? Math.random;
     this.monotonicNow = options.monotonicNow ?? (() => performance.now());
+    this.now = options.now ?? (() => new Date());
+    this.database = new DatabaseAvailability({ giveUpAfterMs: options.databaseGiveUpAfterMs, monotonicNow: this.monotonicNow, now: this.now });
     this.settler = new JobSettler({ repository: options.repository, retryPolicy: options.retryPolicy, random: this.random });
     this.leaseKeeper = new LeaseKeeper<Execution>({
-      repository: options.repository,
+      // Renewals count towards the database's availability, as claims do.
+      repository: { renewLeases: (...args) => this.observe(options.repository.renewLeases(...args)) },
       workerId: options.workerId,
       leaseMs: options.leaseMs,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
@@ -90,6 +110,21 @@ export class Worker {
 
   get isDraining(): boolean {
     return this.status === 'stopping';
+  }
+
+  /** What the health endpoints report; see worker-health.ts for what counts as live and ready. */
+  health(): WorkerHealthSnapshot {
+    return {
+      status: this.status,
+      inFlight: this.runningCount,
+      held: this.held.size,
+      loopIdleMs: this.loopTurnedAt === undefined ? undefined : this.monotonicNow() - this.loopTurnedAt,
+      lastPollAt: this.lastPollAt,
+      lastClaimAt: this.lastClaimAt,
+      databaseAvailable: this.database.available && this.databaseLoss === undefined,
+      databaseUnavailableSince: this.database.unavailableSince,
+      databaseLost: this.databaseLoss !== undefined,
+    };
   }
 
   async start(): Promise<void> {
@@ -157,18 +192,22 @@ export class Worker {
 
   private async claimLoop(): Promise<void> {
     const { repository, leaseMs, pollIntervalMs, workerId, logger } = this.options;
-    while (this.status === 'running') {
+    while (this.status === 'running' && this.databaseLoss === undefined) {
+      this.loopTurnedAt = this.monotonicNow();
       const limit = this.claimLimit();
       if (limit > 0) {
         this.mayHaveMore = false;
         let claimed: Job[];
         try {
-          claimed = await repository.claimJobs({ workerId, limit, leaseMs });
+          claimed = await this.observe(repository.claimJobs({ workerId, limit, leaseMs }));
         } catch (error) {
+          if (this.databaseLoss !== undefined) break;
           logger.error({ err: error, worker_id: workerId }, 'claiming jobs failed; retrying after the poll interval');
           await this.waitForWork(pollIntervalMs);
           continue;
         }
+        this.lastPollAt = this.now();
+        if (claimed.length > 0) this.lastClaimAt = this.lastPollAt;
         for (const job of claimed) this.hold(job);
         this.startWaiting();
         if (claimed.length === limit) this.mayHaveMore = true;
@@ -350,6 +389,23 @@ export class Worker {
     if (cause !== 'shutdown') execution.logger.warn({ cause }, 'aborting handler');
     execution.abortReason = abortReason(cause);
     execution.controller?.abort(execution.abortReason);
+  }
+
+  /** Records whether a database call got through; gives up on the database when it is time. */
+  private async observe<T>(call: Promise<T>): Promise<T> {
+    try {
+      const result = await call;
+      this.database.succeeded();
+      return result;
+    } catch (error) {
+      const loss = this.databaseLoss === undefined ? this.database.failed(error) : undefined;
+      if (loss !== undefined) {
+        this.databaseLoss = loss;
+        this.wakeLoop();
+        this.options.onDatabaseLost?.(loss);
+      }
+      throw error;
+    }
   }
 
   private nudge(kind: 'jobs' | 'slot'): void {

@@ -55,6 +55,9 @@ const fields = {
     WORKER_BASE_RETRY_DELAY_SEC: seconds(0.001, 86_400).default(5),
     WORKER_MAX_RETRY_DELAY_SEC: seconds(0.001, 7 * 86_400).default(900),
     WORKER_SHUTDOWN_TIMEOUT_SEC: seconds(0, 3600).default(25),
+    WORKER_DATABASE_UNAVAILABLE_EXIT_SEC: seconds(0.1, 86_400).default(120),
+    WORKER_HTTP_HOST: z.preprocess(unset, z.string().default('127.0.0.1')),
+    WORKER_HTTP_PORT: z.preprocess(unset, integer(0, 65_535).optional()),
 
     INTERNAL_AUTH_TOKEN: z.preprocess(unset, z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
     ALLOW_INSECURE_INTERNAL_AUTH: boolean.default(false),
@@ -135,6 +138,10 @@ export interface AppConfig {
     baseRetryDelayMs: number;
     maxRetryDelayMs: number;
     shutdownTimeoutMs: number;
+    /** Exit after this long with every claim and renewal failing (an unhealable error exits at once). */
+    databaseUnavailableExitMs: number;
+    /** The health endpoints; off when `port` is undefined, any free port when 0. */
+    http: { host: string; port: number | undefined };
   };
   http: {
     host: string;
@@ -217,6 +224,8 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
       baseRetryDelayMs: ms(env.WORKER_BASE_RETRY_DELAY_SEC),
       maxRetryDelayMs: ms(env.WORKER_MAX_RETRY_DELAY_SEC),
       shutdownTimeoutMs: ms(env.WORKER_SHUTDOWN_TIMEOUT_SEC),
+      databaseUnavailableExitMs: ms(env.WORKER_DATABASE_UNAVAILABLE_EXIT_SEC),
+      http: { host: env.WORKER_HTTP_HOST, port: env.WORKER_HTTP_PORT },
     },
     http: {
       host: env.HTTP_HOST,

@@ -1,23 +1,44 @@
 import type { Logger } from 'pino';
+import { DatabaseUnavailableError } from '../core/database-unavailable.js';
 import { ConfigError } from './config.js';
 import { redactDsnsIn } from './logger.js';
+import { DATABASE_UNAVAILABLE_EXIT_CODE } from './database-failure.js';
+
+/** A running process found it cannot go on: it says why in one line and exits with `exitCode`. */
+export interface FatalCondition {
+  exitCode: number;
+  message: string;
+}
+
+export interface StartedProcess {
+  logger: Logger;
+  shutdown: () => Promise<void>;
+  /** Resolves if the process must end on its own (e.g. a worker that lost its database). */
+  fatal?: Promise<FatalCondition>;
+}
+
+/** How long a process that must end waits for its shutdown before exiting anyway. */
+const FATAL_SHUTDOWN_MS = 5_000;
 
 /**
  * Runs `main`, then waits for SIGTERM or SIGINT and runs the returned shutdown once. A second
  * signal during shutdown exits at once. Configuration errors print every problem and exit 78
- * (EX_CONFIG); any other start-up error exits 1.
+ * (EX_CONFIG); a database that cannot be used at start prints one line and exits 69
+ * (EX_UNAVAILABLE); any other start-up error exits 1. A `fatal` condition prints one line, runs
+ * the shutdown for at most a few seconds and exits with its code.
  */
-export async function runProcess(
-  name: string,
-  main: () => Promise<{ logger: Logger; shutdown: () => Promise<void> }>,
-): Promise<void> {
-  let started: { logger: Logger; shutdown: () => Promise<void> };
+export async function runProcess(name: string, main: () => Promise<StartedProcess>): Promise<void> {
+  let started: StartedProcess;
   try {
     started = await main();
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${name}: ${error.message}\n`);
       process.exit(78);
+    }
+    if (error instanceof DatabaseUnavailableError) {
+      process.stderr.write(`${name}: cannot start: ${redactDsnsIn(error.message)}\n`);
+      process.exit(DATABASE_UNAVAILABLE_EXIT_CODE);
     }
     const reason = error instanceof Error ? (error.stack ?? error.message) : String(error);
     process.stderr.write(`${name}: failed to start: ${redactDsnsIn(reason)}\n`);
@@ -47,4 +68,21 @@ export async function runProcess(
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+
+  void started.fatal?.then(({ exitCode, message }) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.fatal({ exit_code: exitCode }, message);
+    logger.flush();
+    process.stderr.write(`${name}: ${message}\n`);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, FATAL_SHUTDOWN_MS);
+    });
+    void Promise.race([shutdown().catch(() => undefined), deadline]).finally(() => {
+      clearTimeout(timer);
+      logger.flush();
+      process.exit(exitCode);
+    });
+  });
 }

@@ -8,6 +8,7 @@ import type { Storage } from '../adapters/storage/shared/storage.js';
 import { sqliteMigrationTarget } from '../adapters/storage/sqlite/sqlite-migration-target.js';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
+import { startupDatabaseError } from './database-failure.js';
 import { redactDsn } from './logger.js';
 
 type DatabaseConfig = AppConfig['database'];
@@ -65,10 +66,15 @@ export async function prepareStorage(
 ): Promise<Storage> {
   const db = config.database;
   logger.info({ role, driver: db.driver, database: db.driver === 'postgres' ? redactDsn(db.dsn) : db.path }, `starting ${role}`);
-  if (db.runMigrations) logger.info(await migrateDatabase(db), 'migrations applied');
-  return openStorage(db, {
-    applicationName: `ingestion-adapter:${role}`,
-    onBackgroundError: (error) => logger.warn({ err: error }, 'database connection error'),
-    onNotificationsRestored: () => logger.info({ role }, 'job notifications restored'),
-  });
+  try {
+    if (db.runMigrations) logger.info(await migrateDatabase(db), 'migrations applied');
+    return openStorage(db, {
+      applicationName: `ingestion-adapter:${role}`,
+      onBackgroundError: (error) => logger.warn({ err: error }, 'database connection error'),
+      onNotificationsRestored: () => logger.info({ role }, 'job notifications restored'),
+    });
+  } catch (error) {
+    // A database that cannot be reached or opened is reported in one line (see runProcess).
+    throw startupDatabaseError(error, db);
+  }
 }

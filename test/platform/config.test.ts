@@ -66,6 +66,16 @@ describe('configuration', () => {
     );
   });
 
+  it('reads the worker supervision settings: give-up bound and health listener (off by default)', () => {
+    expect(loadConfig({}).worker).toMatchObject({ databaseUnavailableExitMs: 120_000, http: { host: '127.0.0.1', port: undefined } });
+    const config = loadConfig({ WORKER_DATABASE_UNAVAILABLE_EXIT_SEC: '2.5', WORKER_HTTP_HOST: '0.0.0.0', WORKER_HTTP_PORT: '0' });
+    expect(config.worker).toMatchObject({ databaseUnavailableExitMs: 2_500, http: { host: '0.0.0.0', port: 0 } });
+    expect(problemsOf({ WORKER_DATABASE_UNAVAILABLE_EXIT_SEC: '0', WORKER_HTTP_PORT: '65536' }).sort()).toEqual([
+      'WORKER_DATABASE_UNAVAILABLE_EXIT_SEC: must be positive (at least 0.1)',
+      'WORKER_HTTP_PORT: must be at most 65535',
+    ]);
+  });
+
   it('requires a postgres URL for the postgres driver and a capped retry delay', () => {
     expect(problemsOf({ DATABASE_DRIVER: 'postgres', WORKER_BASE_RETRY_DELAY_SEC: '60', WORKER_MAX_RETRY_DELAY_SEC: '30' })).toEqual([
       'DATABASE_DSN: is required when DATABASE_DRIVER=postgres (a postgres:// URL)',

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
+import { asDatabaseError } from '../shared/database-errors.js';
 import type { SqlDatabase, SqlSession } from '../shared/sql-database.js';
 
 const renderer = new PgDialect();
@@ -34,7 +35,16 @@ function sessionOn(client: pg.PoolClient): SqlSession {
 export class PgDatabase implements SqlDatabase {
   constructor(readonly pool: pg.Pool) {}
 
+  /** A lost or refused connection surfaces as DatabaseUnavailableError; other errors pass as they are. */
   async transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    try {
+      return await this.inTransaction(work);
+    } catch (error) {
+      throw asDatabaseError(error);
+    }
+  }
+
+  private async inTransaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
@@ -56,7 +66,9 @@ export class PgDatabase implements SqlDatabase {
   }
 
   statement<Row>(query: SQL): Promise<Row[]> {
-    return queryPg<Row>(this.pool, query);
+    return queryPg<Row>(this.pool, query).catch((error: unknown) => {
+      throw asDatabaseError(error);
+    });
   }
 
   /**
@@ -65,8 +77,12 @@ export class PgDatabase implements SqlDatabase {
    */
   async prepared<Row>(name: string, query: SQL): Promise<Row[]> {
     const { text, values } = renderPg(query);
-    const result = await this.pool.query({ name, text, values });
-    return result.rows as Row[];
+    try {
+      const result = await this.pool.query({ name, text, values });
+      return result.rows as Row[];
+    } catch (error) {
+      throw asDatabaseError(error);
+    }
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { SQLiteSyncDialect } from 'drizzle-orm/sqlite-core';
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { asDatabaseError } from '../shared/database-errors.js';
 import type { SqlDatabase, SqlSession } from '../shared/sql-database.js';
 import { openSqlite, type SqliteConnection, type SqliteDriverChoice, type SqliteStatement } from './sqlite-driver.js';
 import { SQLITE_NOW_MS } from './sqlite-dialect.js';
@@ -34,17 +35,21 @@ export class SqliteDatabase implements SqlDatabase {
   private readonly queueKey: string;
 
   constructor(options: SqliteOptions) {
-    if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
-    this.connection = openSqlite(options.path, options.driver);
+    try {
+      if (options.path !== ':memory:') mkdirSync(dirname(options.path), { recursive: true });
+      this.connection = openSqlite(options.path, options.driver);
+      this.connection.exec('PRAGMA journal_mode = WAL');
+      // FULL: a commit that returned survives a power cut, as a job ledger must.
+      this.connection.exec('PRAGMA synchronous = FULL');
+      this.connection.exec('PRAGMA foreign_keys = ON');
+      this.connection.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    } catch (error) {
+      throw asDatabaseError(error);
+    }
     this.queueKey = options.path === ':memory:' ? `:memory:${Math.random()}` : resolve(options.path);
     const queue = fileQueues.get(this.queueKey) ?? { tail: Promise.resolve(), users: 0 };
     queue.users++;
     fileQueues.set(this.queueKey, queue);
-    this.connection.exec('PRAGMA journal_mode = WAL');
-    // FULL: a commit that returned survives a power cut, as a job ledger must.
-    this.connection.exec('PRAGMA synchronous = FULL');
-    this.connection.exec('PRAGMA foreign_keys = ON');
-    this.connection.exec(`PRAGMA busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
   }
 
   transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
@@ -104,10 +109,13 @@ export class SqliteDatabase implements SqlDatabase {
     return statement;
   }
 
+  /** Runs `work` in the file's queue; a file that cannot be used surfaces as DatabaseUnavailableError. */
   private exclusively<T>(work: () => Promise<T>): Promise<T> {
     const queue = fileQueues.get(this.queueKey);
     if (queue === undefined) return Promise.reject(new Error('the SQLite connection is closed'));
-    const run = queue.tail.then(work, work);
+    const run = queue.tail.then(work, work).catch((error: unknown) => {
+      throw asDatabaseError(error);
+    });
     queue.tail = run.catch(() => undefined);
     return run;
   }
