@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'build/', 'storage/', 'coverage/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'dist/', 'build/', 'storage/', 'coverage/', 'bench/results/', 'test/http/generated-client/'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

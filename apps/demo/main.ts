@@ -45,10 +45,10 @@ try {
   const ids: string[] = [];
   for (const job of jobs) {
     const response = await fetch(`${api.url}/internal/v1/jobs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(job) });
-    const body = (await response.json()) as { id: string };
+    const body = (await response.json()) as { job: { id: string } };
     if (response.status !== 201) throw new Error(`enqueue ${job.pipeline}: ${response.status} ${JSON.stringify(body)}`);
-    ids.push(body.id);
-    say(`enqueued job ${body.id}: ${job.pipeline} ${JSON.stringify(job.scope)}`);
+    ids.push(body.job.id);
+    say(`enqueued job ${body.job.id}: ${job.pipeline} ${JSON.stringify(job.scope)}`);
   }
   const deadline = Date.now() + 30_000;
   for (const [index, id] of ids.entries()) {

@@ -25,11 +25,7 @@ const MODES = ['fetch', 'renormalize'] as const;
  */
 export function createPipelineHandler(definition: PipelineDefinition, deps: PipelineHandlerDeps): JobHandler {
   const now = deps.now ?? Date.now;
-  const paramsSchema = z.looseObject({ mode: z.enum(MODES).optional() }).superRefine((value, ctx) => {
-    const { mode: _mode, ...own } = value;
-    const result = definition.paramsSchema.safeParse(own);
-    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-  }) as unknown as z.ZodType<JsonObject>;
+  const paramsSchema = paramsWithMode(definition.paramsSchema);
 
   return {
     pipeline: definition.name,
@@ -184,6 +180,22 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
       body,
     };
   }
+}
+
+/**
+ * The pipeline's params plus `mode`. A plain object schema is extended, so the schema states every
+ * field (the API document is made from it); anything else is checked after `mode` is taken out.
+ */
+function paramsWithMode(own: z.ZodType): z.ZodType<JsonObject> {
+  const mode = z.enum(MODES).optional();
+  if (own instanceof z.ZodObject && (own._zod.def.checks ?? []).length === 0) {
+    return own.extend({ mode }) as unknown as z.ZodType<JsonObject>;
+  }
+  return z.looseObject({ mode }).superRefine((value, ctx) => {
+    const { mode: _mode, ...rest } = value;
+    const result = own.safeParse(rest);
+    if (!result.success) for (const issue of result.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  }) as unknown as z.ZodType<JsonObject>;
 }
 
 function parseOrFail<T>(schema: z.ZodType<T>, value: unknown, what: string): T {

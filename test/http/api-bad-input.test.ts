@@ -116,7 +116,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('on %s, the API refuses bad input
     for (const runAt of ['0001-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z']) {
       const response = await api.app.inject({ method: 'POST', url: '/internal/v1/jobs', headers: json, payload: body({ pipeline: 'system.noop', scope: { label: runAt }, run_at: runAt }) });
       expect(response.statusCode, response.body).toBe(201);
-      expect(response.json<{ next_retry_at: string }>().next_retry_at).toBe(new Date(runAt).toISOString());
+      expect(response.json<{ job: { next_retry_at: string } }>().job.next_retry_at).toBe(new Date(runAt).toISOString());
     }
     const listed = await api.app.inject({ method: 'GET', url: '/internal/v1/jobs?created_from=0001-01-01T00:00:00Z&created_to=9999-12-31T23:59:59Z', headers: auth });
     expect(listed.statusCode, listed.body).toBe(200);

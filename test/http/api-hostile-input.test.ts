@@ -159,7 +159,7 @@ describe.each<Dialect>(['sqlite', 'postgres'])('on %s, hostile input never gets 
         if (response.statusCode >= 400) {
           expect(after, payload.slice(0, 300)).toBe(before);
         } else {
-          const { id } = response.json<{ id: string }>();
+          const { id } = response.json<{ job: { id: string } }>().job;
           expect((await send('GET', `/internal/v1/jobs/${id}`)).statusCode).toBe(200);
           expect((await send('GET', '/internal/v1/jobs?limit=5')).statusCode).toBe(200);
         }

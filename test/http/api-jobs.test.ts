@@ -27,7 +27,7 @@ describe('the jobs API', () => {
   it('enqueues a job (201, Location) with defaults filled in, and shows it with its history', async () => {
     const created = await post('/internal/v1/jobs', { pipeline: 'system.noop', scope: { label: 'a' }, priority: 3 }, { 'x-request-id': 'req-abc.1' });
     expect(created.statusCode).toBe(201);
-    const job = created.json<JobBody>();
+    const { job } = created.json<{ job: JobBody }>();
     expect(created.headers.location).toBe(`/internal/v1/jobs/${job.id}`);
     expect(created.headers['x-request-id']).toBe('req-abc.1');
     expect(job).toMatchObject({ state: 'pending', scope: { label: 'a' }, params: {}, priority: 3, max_attempts: 3, correlation_id: 'req-abc.1' });
@@ -44,19 +44,19 @@ describe('the jobs API', () => {
     expect(first.statusCode).toBe(201);
     expect(again.statusCode).toBe(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
-    expect(again.json<JobBody>().id).toBe(first.json<JobBody>().id);
+    expect(again.json<{ job: JobBody }>().job.id).toBe(first.json<{ job: JobBody }>().job.id);
 
     const before = (await api.repository.listJobs({ filter: {}, limit: 200 })).jobs.length;
     const different = await post('/internal/v1/jobs', { ...request, scope: { label: 'other' } }, { 'idempotency-key': 'order-42' });
     expect(different.statusCode).toBe(409);
     expect(different.headers['content-type']).toMatch(/problem\+json/);
-    expect(different.json<{ detail: string }>().detail).toContain(first.json<JobBody>().id);
+    expect(different.json<{ detail: string }>().detail).toContain(first.json<{ job: JobBody }>().job.id);
     expect((await api.repository.listJobs({ filter: {}, limit: 200 })).jobs.length).toBe(before);
   });
 
   it('lists with filters and a cursor, newest first', async () => {
     const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await post('/internal/v1/jobs', { pipeline: 'system.noop', scope: { label: `page-${i}` } })).json<JobBody>().id);
+    for (let i = 0; i < 5; i++) ids.push((await post('/internal/v1/jobs', { pipeline: 'system.noop', scope: { label: `page-${i}` } })).json<{ job: JobBody }>().job.id);
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
@@ -73,14 +73,14 @@ describe('the jobs API', () => {
 
   it('cancels a pending job, retries it, and refuses what cannot be done with 404 and 409', async () => {
     const runAt = new Date(Date.now() + 3_600_000).toISOString();
-    const job = (await post('/internal/v1/jobs', { pipeline: 'system.noop', scope: { label: 'later' }, run_at: runAt })).json<JobBody>();
+    const job = (await post('/internal/v1/jobs', { pipeline: 'system.noop', scope: { label: 'later' }, run_at: runAt })).json<{ job: JobBody }>().job;
     const cancelled = await post(`/internal/v1/jobs/${job.id}/cancel`);
     expect(cancelled.statusCode).toBe(200);
     expect(cancelled.json()).toMatchObject({ effect: 'cancelled', job: { state: 'cancelled', failure: { category: 'cancelled' } } });
     expect((await post(`/internal/v1/jobs/${job.id}/cancel`)).statusCode).toBe(409);
     const retried = await post(`/internal/v1/jobs/${job.id}/retry`);
     expect(retried.statusCode).toBe(200);
-    expect(retried.json()).toMatchObject({ state: 'pending', spent_attempts: 0 });
+    expect(retried.json()).toEqual({ job: expect.objectContaining({ id: job.id, state: 'pending', spent_attempts: 0 }) as unknown });
     const conflict = await post(`/internal/v1/jobs/${job.id}/retry`);
     expect(conflict.statusCode).toBe(409);
     expect(conflict.json<{ detail: string }>().detail).toMatch(/is pending/);
@@ -124,9 +124,10 @@ describe('the jobs API', () => {
     expect(Object.keys(doc.paths)).toEqual(
       expect.arrayContaining(['/internal/v1/jobs', '/internal/v1/jobs/{id}', '/internal/v1/jobs/{id}/cancel', '/internal/v1/jobs/{id}/retry', '/internal/v1/health/ready']),
     );
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Job', 'JobDetails', 'Problem', 'EnqueueJobRequest']));
+    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(['Job', 'JobResponse', 'JobWithResult', 'Problem']));
     // The limits the validation enforces are stated in the document.
-    const enqueue = doc.components.schemas.EnqueueJobRequest as { properties: Record<string, { description?: string }> };
+    const post = doc.paths['/internal/v1/jobs']?.post as { requestBody: { content: Record<string, { schema: { oneOf: unknown[] } }> } };
+    const enqueue = post.requestBody.content['application/json']?.schema.oneOf[0] as { properties: Record<string, { description?: string }> };
     expect(enqueue.properties.run_at?.description).toMatch(/0001 and 9999/);
     expect(enqueue.properties.scope?.description).toMatch(/at most 32 levels.*U\+0000/);
     const docs = await api.app.inject({ method: 'GET', url: '/internal/v1/docs/' });

@@ -72,7 +72,7 @@ describe('publications and snapshots over the API', () => {
     expect(latest!.envelope.published_at).toEqual(expect.any(String));
 
     const one = await get(`/internal/v1/publications/${latest!.id}`);
-    expect(one.json()).toMatchObject({ id: latest!.id, version: 2, supersedes: latest!.supersedes, classification: 'CONTENT_CHANGED' });
+    expect(one.json()).toMatchObject({ publication: { id: latest!.id, version: 2, supersedes: latest!.supersedes, classification: 'CONTENT_CHANGED' } });
     const history = await get(`/internal/v1/publications?pipeline=${PIPELINE}&scope_key=${encodeURIComponent('{"name":"beta"}')}`);
     expect(history.json<{ publications: { version: number }[] }>().publications.map((p) => p.version)).toEqual([2, 1]);
     expect((await get(`/internal/v1/publications/latest?pipeline=${PIPELINE}&name=gamma`)).json()).toEqual({ publications: [], next_cursor: null });

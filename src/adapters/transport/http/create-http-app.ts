@@ -1,7 +1,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
 import type { EnqueueJob } from '../../../application/enqueue-job.js';
 import type { HandlerRegistry } from '../../../application/handler-registry.js';
@@ -10,6 +10,7 @@ import type { JobRepository } from '../../../core/job-repository.js';
 import { bearerAuth } from './bearer-auth.js';
 import { clientErrorHandler } from './client-error.js';
 import { installErrorHandling } from './error-handler.js';
+import { documentComponents, documentRoute } from './openapi-document.js';
 import { requestIdFrom } from './request-id.js';
 import { registerEnqueueJobRoute } from './routes/enqueue-job-route.js';
 import { registerHealthRoutes, type ReadinessReport } from './routes/health-routes.js';
@@ -76,13 +77,23 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
       info: {
         title: 'ingestion-adapter internal API',
         version: options.version,
-        description: 'Enqueue ingestion jobs and inspect them. Errors are application/problem+json (RFC 9457).',
+        description:
+          'Enqueue ingestion jobs, inspect them, and read what was published. Every JSON success body is an object whose ' +
+          'members name what they hold (`{job}`, `{jobs, next_cursor}`, `{publication}`…); every error is an ' +
+          'application/problem+json document (RFC 9457). Every response carries X-Request-Id.',
       },
+      servers: [{ url: '/', description: 'The host that serves this document' }],
+      tags: [
+        { name: 'jobs', description: 'Enqueue, list, inspect, cancel and retry ingestion jobs' },
+        { name: 'publications', description: 'What was published, per pipeline and scope' },
+        { name: 'snapshots', description: 'The raw responses behind a job' },
+        { name: 'health', description: 'Open probes for orchestrators' },
+      ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform: documentRoute,
+    transformObject: documentComponents,
   });
 
   await app.register(
@@ -91,7 +102,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
       registerHealthRoutes(api, options.readiness, options.isDraining);
       await api.register((secured, _options, done) => {
         if (options.authToken !== undefined) secured.addHook('onRequest', bearerAuth(options.authToken));
-        registerEnqueueJobRoute(secured, options.enqueueJob);
+        registerEnqueueJobRoute(secured, options.enqueueJob, options.handlers);
         registerJobRoutes(secured, options.repository, options.ingestion);
         registerPublicationRoutes(secured, options.ingestion, options.handlers);
         registerSnapshotRoutes(secured, options.ingestion, options.repository);

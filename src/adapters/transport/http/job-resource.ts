@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { jsonObjectSchema } from './json-value.js';
 import {
   ATTEMPT_OUTCOMES,
   FAILURE_CATEGORIES,
@@ -11,7 +12,7 @@ import {
 } from '../../../core/job.js';
 
 const instant = z.iso.datetime({ offset: true });
-const jsonObject = z.record(z.string(), z.json());
+const jsonObject = jsonObjectSchema;
 
 const failureSchema = z
   .object({ category: z.enum(FAILURE_CATEGORIES), code: z.string(), message: z.string(), retryable: z.boolean() })
@@ -74,6 +75,9 @@ const transitionSchema = z
 export const jobDetailsSchema = z
   .object({ job: jobSchema, attempts: z.array(attemptSchema), transitions: z.array(transitionSchema) })
   .meta({ id: 'JobDetails' });
+
+/** The answer of every route that acts on one job (enqueue, retry). */
+export const jobResponseSchema = z.object({ job: jobSchema }).meta({ id: 'JobResponse' });
 
 export type JobResource = z.infer<typeof jobSchema>;
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { jsonObjectSchema } from './json-value.js';
 import type { NormalizedResultRecord, PublicationRecord, SnapshotRecord } from '../../../core/ingestion-store.js';
 import { CHANGE_CLASSIFICATIONS, PUBLICATION_DECISIONS } from '../../../core/publication-decision.js';
 
 const instant = z.iso.datetime({ offset: true });
-const jsonObject = z.record(z.string(), z.json());
+const jsonObject = jsonObjectSchema;
 
 export const publicationSchema = z
   .object({
@@ -24,6 +25,12 @@ export const publicationSchema = z
     envelope: jsonObject.describe('What downstream consumers apply: lineage, hashes and the normalized content'),
   })
   .meta({ id: 'Publication' });
+
+export const publicationResponseSchema = z.object({ publication: publicationSchema }).meta({ id: 'PublicationResponse' });
+
+export const publicationPageSchema = z
+  .object({ publications: z.array(publicationSchema), next_cursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last') })
+  .meta({ id: 'PublicationPage' });
 
 export const normalizedResultSchema = z
   .object({
@@ -60,6 +67,8 @@ export const snapshotSchema = z
     fetched_at: instant,
   })
   .meta({ id: 'Snapshot' });
+
+export const snapshotListSchema = z.object({ snapshots: z.array(snapshotSchema) }).meta({ id: 'SnapshotList' });
 
 export function publicationResource(p: PublicationRecord): z.infer<typeof publicationSchema> {
   const publishedAt = p.publishedAt.toISOString();

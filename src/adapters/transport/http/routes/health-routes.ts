@@ -22,14 +22,27 @@ export function registerHealthRoutes(
 ): void {
   const routes = app.withTypeProvider<ZodTypeProvider>();
   routes.get('/health/live', {
-    schema: { summary: 'The process is up', tags: ['health'], response: { 200: z.object({ status: z.literal('live') }) } },
+    schema: {
+      operationId: 'getLiveness',
+      summary: 'The process is up',
+      tags: ['health'],
+      security: [],
+      response: { 200: z.object({ status: z.literal('live') }).meta({ id: 'Liveness' }) },
+      responseDocs: { 200: { description: 'The process answers; nothing else is checked' } },
+    },
     handler: () => Promise.resolve({ status: 'live' as const }),
   });
   routes.get('/health/ready', {
     schema: {
+      operationId: 'getReadiness',
       summary: 'Ready for traffic: database reachable, migrations current, not draining',
       tags: ['health'],
+      security: [],
       response: { 200: readySchema, 503: problemSchema },
+      responseDocs: {
+        200: { description: 'Ready; `checks` has one word per dependency' },
+        503: { description: 'Not ready, or draining; `detail` names the failed checks in generic words' },
+      },
     },
     handler: async () => {
       if (isDraining()) throw new HttpProblem(503, 'shutting down: draining requests');

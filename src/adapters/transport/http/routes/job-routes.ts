@@ -5,7 +5,7 @@ import type { IngestionStore } from '../../../../core/ingestion-store.js';
 import type { JobRepository } from '../../../../core/job-repository.js';
 import { normalizedResultResource, normalizedResultSchema } from '../publication-resource.js';
 import { JOB_STATES, type JobState } from '../../../../core/job.js';
-import { jobDetailsResource, jobDetailsSchema, jobResource, jobSchema } from '../job-resource.js';
+import { jobDetailsResource, jobDetailsSchema, jobResource, jobResponseSchema, jobSchema } from '../job-resource.js';
 import { HttpProblem, problemSchema } from '../problem.js';
 import { INSTANT_RULES, positiveId, storableInstant, storableText } from '../request-fields.js';
 
@@ -28,9 +28,11 @@ const listQuery = z.strictObject({
   cursor: storableText().min(1).max(500).optional().describe('next_cursor of the previous page'),
 });
 
-const jobPageSchema = z.object({ jobs: z.array(jobSchema), next_cursor: z.string().nullable() }).meta({ id: 'JobPage' });
+const jobPageSchema = z
+  .object({ jobs: z.array(jobSchema), next_cursor: z.string().nullable().describe('Pass as cursor for the next page; null on the last') })
+  .meta({ id: 'JobPage' });
 const cancelSchema = z
-  .object({ effect: z.enum(['cancelled', 'cancel_requested']).describe('cancel_requested: the worker aborts the running handler'), job: jobSchema })
+  .object({ job: jobSchema, effect: z.enum(['cancelled', 'cancel_requested']).describe('cancel_requested: the worker aborts the running handler') })
   .meta({ id: 'CancelResult' });
 
 const jobWithResultSchema = jobDetailsSchema
@@ -45,10 +47,12 @@ export function registerJobRoutes(app: FastifyInstance, repository: JobRepositor
 
   routes.get('/jobs', {
     schema: {
+      operationId: 'listJobs',
       summary: 'List jobs, newest first',
       tags: ['jobs'],
       querystring: listQuery,
       response: { 200: jobPageSchema, 400: problemSchema, 401: problemSchema },
+      responseDocs: { 200: { description: 'A page of jobs' } },
     },
     handler: async (request) => {
       const q = request.query;
@@ -69,10 +73,12 @@ export function registerJobRoutes(app: FastifyInstance, repository: JobRepositor
 
   routes.get('/jobs/:id', {
     schema: {
+      operationId: 'getJob',
       summary: 'A job with its attempts and state transitions',
       tags: ['jobs'],
       params: jobIdParams,
       response: { 200: jobWithResultSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema },
+      responseDocs: { 200: { description: 'The job, its attempts, its state transitions and its result' } },
     },
     handler: async (request) => {
       const details = await repository.getJob(request.params.id);
@@ -84,14 +90,19 @@ export function registerJobRoutes(app: FastifyInstance, repository: JobRepositor
 
   routes.post('/jobs/:id/cancel', {
     schema: {
+      operationId: 'cancelJob',
       summary: 'Cancel a job: pending ones at once, running ones by aborting their handler',
       tags: ['jobs'],
       params: jobIdParams,
       response: { 200: cancelSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema, 409: problemSchema },
+      responseDocs: {
+        200: { description: 'Cancelled, or (running) the cancel was requested; `effect` says which' },
+        409: { description: 'The job has finished and cannot be cancelled' },
+      },
     },
     handler: async (request) => {
       const result = await repository.cancelJob(request.params.id);
-      if (result.ok) return { effect: result.effect, job: jobResource(result.job) };
+      if (result.ok) return { job: jobResource(result.job), effect: result.effect };
       if (result.reason === 'not_found') throw notFound(request.params.id);
       throw new HttpProblem(409, `job ${request.params.id} is ${result.state}; only pending or running jobs can be cancelled`);
     },
@@ -99,14 +110,19 @@ export function registerJobRoutes(app: FastifyInstance, repository: JobRepositor
 
   routes.post('/jobs/:id/retry', {
     schema: {
+      operationId: 'retryJob',
       summary: 'Run a failed, exhausted or cancelled job again with a fresh attempt budget',
       tags: ['jobs'],
       params: jobIdParams,
-      response: { 200: jobSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema, 409: problemSchema },
+      response: { 200: jobResponseSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema, 409: problemSchema },
+      responseDocs: {
+        200: { description: 'The job is pending again' },
+        409: { description: 'Only failed, exhausted or cancelled jobs can be retried' },
+      },
     },
     handler: async (request) => {
       const result = await repository.retryJob(request.params.id);
-      if (result.ok) return jobResource(result.job);
+      if (result.ok) return { job: jobResource(result.job) };
       if (result.reason === 'not_found') throw notFound(request.params.id);
       throw new HttpProblem(409, `job ${request.params.id} is ${result.state}; only failed, exhausted or cancelled jobs can be retried`);
     },

@@ -6,19 +6,41 @@ import type { FieldProblem } from '../../../../application/field-problem.js';
 import type { IngestionStore } from '../../../../core/ingestion-store.js';
 import type { JsonObject } from '../../../../core/job.js';
 import { HttpProblem, problemSchema } from '../problem.js';
-import { publicationResource, publicationSchema } from '../publication-resource.js';
+import { publicationPageSchema, publicationResource, publicationResponseSchema } from '../publication-resource.js';
 import { positiveId, storableText } from '../request-fields.js';
 import { textProblem } from '../../../../core/storable-values.js';
 
 const idParams = z.strictObject({ id: positiveId('a publication id') });
-const publicationList = z.object({ publications: z.array(publicationSchema), next_cursor: z.string().nullable() }).meta({ id: 'PublicationPage' });
+const publicationList = publicationPageSchema;
+const LATEST_LIMIT = z.coerce.number().int().min(1).max(100).default(20);
 
 const latestQuery = z
   .looseObject({
     pipeline: storableText().min(1).max(200),
-    limit: z.coerce.number().int().min(1).max(100).default(20),
+    limit: LATEST_LIMIT,
   })
   .describe('Any other parameter is a scope field that must match, e.g. country=US&event_type=upcoming');
+
+/**
+ * The query of a pipeline's own latest-publications route: each scope field is a filter, so the
+ * document (and a client generated from it) names them. Values are text; each is read the way the
+ * scope schema declares the field.
+ */
+function pipelineLatestQuery(scopeSchema: z.ZodType) {
+  const filters = Object.fromEntries(
+    Object.keys(objectShape(scopeSchema) ?? {}).map((field) => [field, z.string().max(500).optional().describe(`Only scopes whose ${field} is this value`)]),
+  );
+  return z.strictObject({ ...filters, limit: LATEST_LIMIT });
+}
+
+/** `smoothcomp.event_catalog` → `SmoothcompEventCatalog`, for operation ids. */
+function pascalCase(pipeline: string): string {
+  return pipeline
+    .split(/[^A-Za-z0-9]+/)
+    .filter((part) => part !== '')
+    .map((part) => `${part[0]?.toUpperCase() ?? ''}${part.slice(1)}`)
+    .join('');
+}
 
 const historyQuery = z.strictObject({
   pipeline: storableText().min(1).max(200),
@@ -33,10 +55,13 @@ export function registerPublicationRoutes(app: FastifyInstance, store: Ingestion
 
   routes.get('/publications/latest', {
     schema: {
+      operationId: 'listLatestPublications',
       summary: 'The latest publication of every scope of a pipeline that matches the scope filters',
+      description: 'Each pipeline also has its own route, /publications/latest/{pipeline}, that names its scope filters.',
       tags: ['publications'],
       querystring: latestQuery,
       response: { 200: publicationList, 400: problemSchema, 401: problemSchema },
+      responseDocs: { 200: { description: 'One publication per matching scope, newest first; next_cursor is always null' } },
     },
     handler: async (request) => {
       const { pipeline, limit, ...filters } = request.query;
@@ -46,12 +71,35 @@ export function registerPublicationRoutes(app: FastifyInstance, store: Ingestion
     },
   });
 
+  for (const pipeline of handlers.pipelines()) {
+    const handler = handlers.get(pipeline);
+    if (handler === undefined) continue;
+    routes.get(`/publications/latest/${pipeline}`, {
+      schema: {
+        operationId: `listLatest${pascalCase(pipeline)}Publications`,
+        summary: `The latest publication of every ${pipeline} scope that matches the scope filters`,
+        tags: ['publications'],
+        querystring: pipelineLatestQuery(handler.scopeSchema),
+        response: { 200: publicationList, 400: problemSchema, 401: problemSchema },
+        responseDocs: { 200: { description: 'One publication per matching scope, newest first; next_cursor is always null' } },
+      },
+      handler: async (request) => {
+        const { limit, ...filters } = request.query;
+        const filter = scopeFilter(pipeline, filters, handlers);
+        const publications = await store.findLatestPublications(pipeline, filter, limit);
+        return { publications: publications.map(publicationResource), next_cursor: null };
+      },
+    });
+  }
+
   routes.get('/publications', {
     schema: {
+      operationId: 'listPublications',
       summary: "A scope's publications, newest first",
       tags: ['publications'],
       querystring: historyQuery,
       response: { 200: publicationList, 400: problemSchema, 401: problemSchema },
+      responseDocs: { 200: { description: 'A page of publications' } },
     },
     handler: async (request) => {
       const q = request.query;
@@ -62,15 +110,17 @@ export function registerPublicationRoutes(app: FastifyInstance, store: Ingestion
 
   routes.get('/publications/:id', {
     schema: {
+      operationId: 'getPublication',
       summary: 'One publication with its envelope',
       tags: ['publications'],
       params: idParams,
-      response: { 200: publicationSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema },
+      response: { 200: publicationResponseSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema },
+      responseDocs: { 200: { description: 'The publication' } },
     },
     handler: async (request) => {
       const publication = await store.getPublication(request.params.id);
       if (publication === null) throw new HttpProblem(404, `publication ${request.params.id} does not exist`);
-      return publicationResource(publication);
+      return { publication: publicationResource(publication) };
     },
   });
 }

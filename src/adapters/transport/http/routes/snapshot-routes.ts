@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { IngestionStore } from '../../../../core/ingestion-store.js';
 import type { JobRepository } from '../../../../core/job-repository.js';
 import { HttpProblem, problemSchema } from '../problem.js';
-import { snapshotResource, snapshotSchema } from '../publication-resource.js';
+import { snapshotListSchema, snapshotResource } from '../publication-resource.js';
 import { positiveId } from '../request-fields.js';
 
 const idParams = z.strictObject({ id: positiveId('an id') });
@@ -26,10 +26,12 @@ export function registerSnapshotRoutes(app: FastifyInstance, store: IngestionSto
 
   routes.get('/jobs/:id/snapshots', {
     schema: {
+      operationId: 'listJobSnapshots',
       summary: "Metadata of every response a job's attempts fetched, failed attempts included",
       tags: ['snapshots'],
       params: idParams,
-      response: { 200: z.object({ snapshots: z.array(snapshotSchema) }), 400: problemSchema, 401: problemSchema, 404: problemSchema },
+      response: { 200: snapshotListSchema, 400: problemSchema, 401: problemSchema, 404: problemSchema },
+      responseDocs: { 200: { description: "The job's snapshots, oldest first" }, 404: { description: 'No such job' } },
     },
     handler: async (request) => {
       if ((await jobs.getJob(request.params.id)) === null) throw new HttpProblem(404, `job ${request.params.id} does not exist`);
@@ -40,11 +42,27 @@ export function registerSnapshotRoutes(app: FastifyInstance, store: IngestionSto
 
   routes.get('/snapshots/:id/body', {
     schema: {
-      summary: 'The original bytes of a snapshot, with the content type it was served with; anything but JSON or plain text as an attachment',
+      operationId: 'getSnapshotBody',
+      summary: 'The original bytes of a snapshot',
+      description:
+        'Served with the content type the provider sent (application/octet-stream when it sent none). ' +
+        'JSON and plain text are shown inline; anything else (HTML, XML, bytes) only as an attachment.',
       tags: ['snapshots'],
       params: idParams,
       // Bytes, sent as they were received; Fastify does not serialize a Buffer.
-      response: { 200: z.unknown().describe('The original response body'), 400: problemSchema, 401: problemSchema, 404: problemSchema },
+      response: { 200: z.unknown(), 400: problemSchema, 401: problemSchema, 404: problemSchema },
+      responseDocs: {
+        200: {
+          description: 'The body as the provider sent it',
+          content: { '*/*': { schema: { type: 'string', format: 'binary', description: 'The original bytes' } } },
+          headers: {
+            'Content-Type': { type: 'string', description: 'The content type the provider sent' },
+            'Content-Disposition': { type: 'string', description: 'attachment; filename="snapshot-{id}.{html|xml|bin}" for anything but JSON or plain text' },
+            'X-Content-SHA256': { type: 'string', description: 'sha256 of the body, hex' },
+          },
+        },
+        404: { description: 'No such snapshot, or its body is missing' },
+      },
     },
     handler: async (request, reply) => {
       const snapshot = await store.getSnapshot(request.params.id);
