@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_INTERRUPTIONS } from '../core/interruptions.js';
 import { failureFromError, JobError } from '../core/job-error.js';
 import type { JobRepository, Unsubscribe } from '../core/job-repository.js';
 import { leaseOf, type Job, type JobFailure } from '../core/job.js';
@@ -29,8 +30,13 @@ export interface WorkerOptions {
   logger: JobLogger;
   /** [0, 1); injected so tests can pin the jitter. */
   random?: () => number;
-  /** Milliseconds on a monotonic clock; used only to notice that renewals stopped succeeding. */
+  /** Milliseconds on a monotonic clock; used to notice that renewals stopped succeeding. */
   monotonicNow?: () => number;
+  /**
+   * Interruptions (expired leases, database failures under a job) a job may have before it ends
+   * `exhausted`; they are not charged to its attempts. Default DEFAULT_MAX_INTERRUPTIONS.
+   */
+  maxInterruptions?: number;
 }
 
 /**
@@ -48,6 +54,7 @@ export class Worker {
   private readonly claimBatchSize: number;
   private readonly random: () => number;
   private readonly monotonicNow: () => number;
+  private readonly maxInterruptions: number;
   private status: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private loopDone: Promise<void> = Promise.resolve();
   private unsubscribe: Unsubscribe | undefined;
@@ -64,7 +71,15 @@ export class Worker {
     this.claimBatchSize = claimBatchSize;
     this.random = options.random ?? Math.random;
     this.monotonicNow = options.monotonicNow ?? (() => performance.now());
-    this.settler = new JobSettler({ repository: options.repository, retryPolicy: options.retryPolicy, random: this.random });
+    this.maxInterruptions = options.maxInterruptions ?? DEFAULT_MAX_INTERRUPTIONS;
+    this.settler = new JobSettler({
+      repository: options.repository,
+      retryPolicy: options.retryPolicy,
+      random: this.random,
+      leaseMs: options.leaseMs,
+      monotonicNow: this.monotonicNow,
+      maxInterruptions: this.maxInterruptions,
+    });
     this.leaseKeeper = new LeaseKeeper<Execution>({
       repository: options.repository,
       workerId: options.workerId,
@@ -156,7 +171,7 @@ export class Worker {
         this.mayHaveMore = false;
         let claimed: Job[];
         try {
-          claimed = await repository.claimJobs({ workerId, limit, leaseMs });
+          claimed = await repository.claimJobs({ workerId, limit, leaseMs, maxInterruptions: this.maxInterruptions });
         } catch (error) {
           logger.error({ err: error, worker_id: workerId }, 'claiming jobs failed; retrying after the poll interval');
           await this.waitForWork(pollIntervalMs);

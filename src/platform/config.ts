@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SqliteDriverChoice } from '../adapters/storage/sqlite/sqlite-driver.js';
+import { DEFAULT_MAX_INTERRUPTIONS } from '../core/interruptions.js';
 
 /** Empty strings count as unset, as they do in most .env files. */
 const unset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -55,6 +56,7 @@ const fields = {
     WORKER_BASE_RETRY_DELAY_SEC: seconds(0.001, 86_400).default(5),
     WORKER_MAX_RETRY_DELAY_SEC: seconds(0.001, 7 * 86_400).default(900),
     WORKER_SHUTDOWN_TIMEOUT_SEC: seconds(0, 3600).default(25),
+    WORKER_MAX_INTERRUPTIONS: integer(1, 10_000).default(DEFAULT_MAX_INTERRUPTIONS),
 
     INTERNAL_AUTH_TOKEN: z.preprocess(unset, z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
     ALLOW_INSECURE_INTERNAL_AUTH: boolean.default(false),
@@ -128,6 +130,8 @@ export interface AppConfig {
     baseRetryDelayMs: number;
     maxRetryDelayMs: number;
     shutdownTimeoutMs: number;
+    /** Expired leases and database failures a job may have before it ends `exhausted`. */
+    maxInterruptions: number;
   };
   http: {
     host: string;
@@ -206,6 +210,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
       baseRetryDelayMs: ms(env.WORKER_BASE_RETRY_DELAY_SEC),
       maxRetryDelayMs: ms(env.WORKER_MAX_RETRY_DELAY_SEC),
       shutdownTimeoutMs: ms(env.WORKER_SHUTDOWN_TIMEOUT_SEC),
+      maxInterruptions: env.WORKER_MAX_INTERRUPTIONS,
     },
     http: {
       host: env.HTTP_HOST,

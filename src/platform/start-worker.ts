@@ -22,6 +22,7 @@ export async function startWorker(
     heartbeatIntervalMs: config.worker.heartbeatIntervalMs,
     pollIntervalMs: config.worker.pollIntervalMs,
     retryPolicy: { baseDelayMs: config.worker.baseRetryDelayMs, maxDelayMs: config.worker.maxRetryDelayMs },
+    maxInterruptions: config.worker.maxInterruptions,
     logger,
   });
   await worker.start();

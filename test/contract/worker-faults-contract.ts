@@ -1,12 +1,18 @@
+import { once } from 'node:events';
+import { Worker as Thread } from 'node:worker_threads';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HandlerRegistry } from '../../src/application/handler-registry.js';
 import type { JobHandler } from '../../src/application/job-handler.js';
 import { Worker, type WorkerOptions } from '../../src/application/worker.js';
+import { createSqliteStorage } from '../../src/adapters/storage/sqlite/create-sqlite-job-repository.js';
+import type { IngestionStore } from '../../src/core/ingestion-store.js';
 import { JobError } from '../../src/core/job-error.js';
 import type { JobRepository } from '../../src/core/job-repository.js';
-import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
-import type { TestDatabase } from '../support/test-databases.js';
+import { leaseOf, type JobLease } from '../../src/core/job.js';
+import { migrateDatabase, openJobRepository, openStorage } from '../../src/platform/storage.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
+import { sqliteDriverUnderTest, type TestDatabase } from '../support/test-databases.js';
 import { testHandler } from '../support/test-handler.js';
 import { waitFor } from '../support/wait-for.js';
 import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
@@ -36,6 +42,90 @@ export function withOutage(repository: JobRepository, outage: Outage): JobReposi
       };
     },
   });
+}
+
+/** An ingestion store whose database can be made to fail for real, and brought back. */
+interface StoreOutage {
+  store: IngestionStore;
+  begin(): Promise<void>;
+  end(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * PostgreSQL: the store connects through a TCP relay that is cut (connections refused). SQLite: another
+ * connection holds the file's write lock, so the store's write times out busy.
+ */
+async function storeOutage(driver: 'postgres' | 'sqlite', config: DatabaseConfig): Promise<StoreOutage> {
+  if (config.driver === 'postgres') {
+    const target = new URL(config.dsn);
+    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    const storage = openStorage({ ...config, dsn: proxy.rewrite(config.dsn) });
+    return {
+      store: storage.ingestion,
+      begin: () => proxy.cut(),
+      end: () => proxy.restore(),
+      close: async () => {
+        await storage.jobs.close();
+        await proxy.close();
+      },
+    };
+  }
+  if (config.driver !== driver) throw new Error('driver mismatch');
+  const storage = createSqliteStorage({ path: config.path, driver: sqliteDriverUnderTest(), busyTimeoutMs: 20 });
+  const path = config.path;
+  let locker: Thread | undefined;
+  return {
+    store: storage.ingestion,
+    begin: async () => {
+      // Another thread is another connection outside this process's queue, as another process would be.
+      locker = new Thread(LOCKER_THREAD, { eval: true, workerData: { path } });
+      await once(locker, 'message');
+    },
+    end: async () => {
+      if (locker === undefined) return;
+      locker.postMessage('release');
+      await once(locker, 'message');
+      await locker.terminate();
+      locker = undefined;
+    },
+    close: async () => {
+      await locker?.terminate();
+      await storage.jobs.close();
+    },
+  };
+}
+
+/** Holds the SQLite file's write lock until told to let go. */
+const LOCKER_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require('better-sqlite3');
+const db = new Database(workerData.path, { timeout: 5000 });
+db.exec('BEGIN IMMEDIATE');
+parentPort.postMessage('locked');
+parentPort.once('message', () => {
+  db.exec('ROLLBACK');
+  db.close();
+  parentPort.postMessage('released');
+});
+`;
+
+function snapshotOf(lease: JobLease, pipeline: string) {
+  return {
+    lease,
+    pipeline,
+    scopeKey: '{}',
+    resourceType: 'page',
+    resourceKey: 'p1',
+    method: 'GET',
+    url: 'https://example.test/p1',
+    status: 200,
+    notModified: false,
+    etag: null,
+    lastModified: null,
+    contentType: 'text/html',
+    body: new TextEncoder().encode('<html></html>'),
+  };
 }
 
 /** The worker runtime when the database fails under it, on a real database of each kind. */
@@ -125,6 +215,63 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       expect(details.job.counters).toEqual({ by: 'healthy' });
       expect(details.attempts.map((a) => a.outcome)).toEqual(['lease_expired', 'succeeded']);
       expect(abortedWith).toHaveLength(1);
+    });
+
+    it('retries a settle through a short outage for as long as the lease lasts: the job succeeds on its one attempt', async () => {
+      const pipeline = pipelineName();
+      const outage: Outage = { failing: new Set() };
+      let outageOver: NodeJS.Timeout | undefined;
+      const handler = testHandler(pipeline, () => {
+        // The database goes away for settles just as the handler finishes, and comes back 2 s later.
+        for (const method of ['completeJob', 'completeJobs', 'failJob'] as const) outage.failing.add(method);
+        outageOver = setTimeout(() => outage.failing.clear(), 2_000);
+        return Promise.resolve({ counters: { settled: 'after the outage' } });
+      });
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
+      await startWorker([handler], { repository: withOutage(openRepository(), outage), leaseMs: 10_000, heartbeatIntervalMs: 1_000 });
+      const details = await waitFor('the job to settle', async () => {
+        const found = await repo.getJob(enqueued!.job.id);
+        return found !== null && ['succeeded', 'exhausted', 'failed'].includes(found.job.state) ? found : undefined;
+      }, 40_000);
+      clearTimeout(outageOver);
+      expect(details.job).toMatchObject({ state: 'succeeded', attemptCount: 1, spentAttempts: 1, interruptions: 0, counters: { settled: 'after the outage' } });
+      expect(details.attempts.map((a) => [a.attemptNumber, a.outcome])).toEqual([[1, 'succeeded']]);
+    });
+
+    it('retries a job whose own store call met a database outage as a `database` failure, without charging it', async () => {
+      const pipeline = pipelineName();
+      const fault = await storeOutage(driver, config);
+      let runs = 0;
+      const handler = testHandler(pipeline, async ({ job }) => {
+        runs++;
+        if (runs === 1) {
+          await fault.begin();
+          try {
+            await fault.store.saveSnapshot(snapshotOf(leaseOf(job), pipeline));
+          } finally {
+            await fault.end();
+          }
+        }
+        return { counters: { runs } };
+      });
+      try {
+        // One attempt only: a charged failure would exhaust the job. One slot and slow timers, so
+        // nothing but the handler's own call meets the locked SQLite file (a busy slot claims nothing).
+        const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
+        await startWorker([handler], { concurrency: 1, leaseMs: 60_000, heartbeatIntervalMs: 30_000 });
+        const details = await waitFor('the job to finish', async () => {
+          const found = await repo.getJob(enqueued!.job.id);
+          return found !== null && ['succeeded', 'exhausted', 'failed'].includes(found.job.state) ? found : undefined;
+        }, 30_000);
+        expect(details.attempts.map((a) => [a.attemptNumber, a.outcome, a.failure?.category ?? null, a.failure?.code ?? null])).toEqual([
+          [1, 'failed', 'database', 'DATABASE_UNAVAILABLE'],
+          [2, 'succeeded', null, null],
+        ]);
+        expect(details.attempts[0]?.failure?.retryable).toBe(true);
+        expect(details.job).toMatchObject({ state: 'succeeded', spentAttempts: 1, interruptions: 1, counters: { runs: 2 } });
+      } finally {
+        await fault.close();
+      }
     });
   });
 }

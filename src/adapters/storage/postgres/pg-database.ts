@@ -2,6 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type pg from 'pg';
 import type { SqlDatabase, SqlSession } from '../shared/sql-database.js';
+import { classifyPgError } from './pg-errors.js';
 
 const renderer = new PgDialect();
 const NOW = sql`now()`;
@@ -31,10 +32,23 @@ function sessionOn(client: pg.PoolClient): SqlSession {
   };
 }
 
+/** Rethrows a connection-class error as DatabaseUnavailableError, so callers can tell an outage apart. */
+function rethrowClassified(error: unknown): never {
+  throw classifyPgError(error);
+}
+
+/**
+ * Every error leaving this class went through classifyPgError: an unreachable server is a
+ * DatabaseUnavailableError (core/database-error.ts), whichever statement or handler met it.
+ */
 export class PgDatabase implements SqlDatabase {
   constructor(readonly pool: pg.Pool) {}
 
-  async transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+  transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    return this.transactionOnce(work).catch(rethrowClassified);
+  }
+
+  private async transactionOnce<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     try {
@@ -56,7 +70,7 @@ export class PgDatabase implements SqlDatabase {
   }
 
   statement<Row>(query: SQL): Promise<Row[]> {
-    return queryPg<Row>(this.pool, query);
+    return queryPg<Row>(this.pool, query).catch(rethrowClassified);
   }
 
   /**
@@ -65,7 +79,7 @@ export class PgDatabase implements SqlDatabase {
    */
   async prepared<Row>(name: string, query: SQL): Promise<Row[]> {
     const { text, values } = renderPg(query);
-    const result = await this.pool.query({ name, text, values });
+    const result = await this.pool.query({ name, text, values }).catch(rethrowClassified);
     return result.rows as Row[];
   }
 

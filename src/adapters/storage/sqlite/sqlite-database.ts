@@ -5,6 +5,8 @@ import { dirname, resolve } from 'node:path';
 import type { SqlDatabase, SqlSession } from '../shared/sql-database.js';
 import { openSqlite, type SqliteConnection, type SqliteDriverChoice, type SqliteStatement } from './sqlite-driver.js';
 import { SQLITE_NOW_MS } from './sqlite-dialect.js';
+import { classifySqliteError } from './sqlite-errors.js';
+import { DatabaseUnavailableError } from '../../../core/database-error.js';
 
 const renderer = new SQLiteSyncDialect();
 
@@ -104,12 +106,15 @@ export class SqliteDatabase implements SqlDatabase {
     return statement;
   }
 
+  /** Every error leaving this class went through classifySqliteError (core/database-error.ts). */
   private exclusively<T>(work: () => Promise<T>): Promise<T> {
     const queue = fileQueues.get(this.queueKey);
-    if (queue === undefined) return Promise.reject(new Error('the SQLite connection is closed'));
+    if (queue === undefined) return Promise.reject(new DatabaseUnavailableError('the SQLite connection is closed', { permanent: true }));
     const run = queue.tail.then(work, work);
     queue.tail = run.catch(() => undefined);
-    return run;
+    return run.catch((error: unknown) => {
+      throw classifySqliteError(error);
+    });
   }
 }
 
