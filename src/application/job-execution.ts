@@ -4,7 +4,7 @@ import type { JobLogger } from './job-handler.js';
 import type { KeptLease } from './lease-keeper.js';
 
 /** Why a worker stops a job it holds before the handler is done. */
-export type AbortCause = 'lease_lost' | 'cancelled' | 'shutdown';
+export type AbortCause = 'lease_lost' | 'cancelled' | 'shutdown' | 'timeout';
 
 /** One job a worker holds a lease on, from claim to settle. */
 export interface Execution extends KeptLease {
@@ -35,6 +35,8 @@ export function abortReason(cause: AbortCause): JobError {
       return new JobError('lease_lost', 'LEASE_LOST', 'this worker lost the lease; another worker may run the job');
     case 'shutdown':
       return new JobError('cancelled', 'WORKER_SHUTDOWN', 'the worker is shutting down; the job will run again elsewhere', { retryable: true });
+    case 'timeout':
+      return new JobError('timeout', 'JOB_TIMEOUT', 'the job ran longer than its pipeline allows; it was stopped and will be retried', { retryable: true });
   }
 }
 

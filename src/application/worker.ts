@@ -8,6 +8,7 @@ import { abortReason, signalOf, type AbortCause, type Execution } from './job-ex
 import { JobSettler } from './job-settler.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { RetryPolicy } from './retry-policy.js';
+import { runWithinDeadline } from './run-within-deadline.js';
 import { WakeSignal } from './wake-signal.js';
 
 export interface WorkerOptions {
@@ -37,7 +38,11 @@ export interface WorkerOptions {
    * `exhausted`; they are not charged to its attempts. Default DEFAULT_MAX_INTERRUPTIONS.
    */
   maxInterruptions?: number;
+  /** A handler's run time bound when it declares none (`JobHandler.timeoutMs`). Default 10 minutes. */
+  defaultJobTimeoutMs?: number;
 }
+
+const DEFAULT_JOB_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
  * Claims jobs for free slots (or, with `claimBatchSize` above `concurrency`, in batches kept in a
@@ -289,14 +294,18 @@ export class Worker {
     }
 
     let result: JobHandlerResult;
+    const timeoutMs = handler.timeoutMs ?? this.options.defaultJobTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
     try {
-      result = await handler.run({
+      const running = handler.run({
         job,
         logger,
         get signal() {
           return signalOf(execution);
         },
       });
+      const ran = await runWithinDeadline(running, timeoutMs, () => this.timeOut(execution, timeoutMs));
+      if (ran.timedOut) return;
+      result = ran.result;
     } catch (error) {
       if (execution.cause !== undefined) {
         await this.settleAborted(execution);
@@ -326,8 +335,28 @@ export class Worker {
     await this.settler.fail(execution, failure, minDelayMs);
   }
 
+  /**
+   * The handler outran its bound: abort its signal and settle the failure now (charged: the slowness
+   * is the job's), so the job is retried without waiting for a handler that may ignore its signal.
+   * False when the job was already being stopped for another reason, which then takes its course.
+   */
+  private async timeOut(execution: Execution, timeoutMs: number): Promise<boolean> {
+    if (execution.cause !== undefined) return false;
+    this.abort(execution, 'timeout');
+    execution.logger.warn({ timeout_ms: timeoutMs }, 'job ran past its run time bound; aborting its handler');
+    const failure = {
+      ...abortReason('timeout').toFailure(),
+      message: `the job ran longer than the ${timeoutMs} ms its pipeline allows; it was stopped and will be retried`,
+    };
+    await this.settleFailure(execution, failure);
+    return true;
+  }
+
   private async settleAborted(execution: Execution): Promise<void> {
     switch (execution.cause) {
+      case 'timeout':
+        // Settled when the bound passed.
+        return;
       case 'cancelled':
         await this.settler.cancel(execution);
         return;
@@ -341,7 +370,8 @@ export class Worker {
 
   /** Hands the job back at shutdown; the attempt is not charged. */
   private async release(execution: Execution): Promise<void> {
-    if (execution.released) return;
+    // A timed-out job was settled already; its handler is only being waited for.
+    if (execution.released || execution.cause === 'timeout') return;
     execution.released = true;
     this.abort(execution, 'shutdown');
     await this.settler.release(execution);

@@ -57,6 +57,7 @@ const fields = {
     WORKER_MAX_RETRY_DELAY_SEC: seconds(0.001, 7 * 86_400).default(900),
     WORKER_SHUTDOWN_TIMEOUT_SEC: seconds(0, 3600).default(25),
     WORKER_MAX_INTERRUPTIONS: integer(1, 10_000).default(DEFAULT_MAX_INTERRUPTIONS),
+    WORKER_JOB_TIMEOUT_SEC: seconds(1, 86_400).default(600),
 
     INTERNAL_AUTH_TOKEN: z.preprocess(unset, z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
     ALLOW_INSECURE_INTERNAL_AUTH: boolean.default(false),
@@ -132,6 +133,8 @@ export interface AppConfig {
     shutdownTimeoutMs: number;
     /** Expired leases and database failures a job may have before it ends `exhausted`. */
     maxInterruptions: number;
+    /** The run time bound of a pipeline that declares none. */
+    defaultJobTimeoutMs: number;
   };
   http: {
     host: string;
@@ -211,6 +214,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
       maxRetryDelayMs: ms(env.WORKER_MAX_RETRY_DELAY_SEC),
       shutdownTimeoutMs: ms(env.WORKER_SHUTDOWN_TIMEOUT_SEC),
       maxInterruptions: env.WORKER_MAX_INTERRUPTIONS,
+      defaultJobTimeoutMs: ms(env.WORKER_JOB_TIMEOUT_SEC),
     },
     http: {
       host: env.HTTP_HOST,

@@ -23,6 +23,7 @@ export async function startWorker(
     pollIntervalMs: config.worker.pollIntervalMs,
     retryPolicy: { baseDelayMs: config.worker.baseRetryDelayMs, maxDelayMs: config.worker.maxRetryDelayMs },
     maxInterruptions: config.worker.maxInterruptions,
+    defaultJobTimeoutMs: config.worker.defaultJobTimeoutMs,
     logger,
   });
   await worker.start();

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HandlerRegistry } from '../../src/application/handler-registry.js';
 import type { JobHandler } from '../../src/application/job-handler.js';
 import { Worker, type WorkerOptions } from '../../src/application/worker.js';
+import { abortableSleep } from '../../src/application/abortable-sleep.js';
 import { createSqliteStorage } from '../../src/adapters/storage/sqlite/create-sqlite-job-repository.js';
 import type { IngestionStore } from '../../src/core/ingestion-store.js';
 import { JobError } from '../../src/core/job-error.js';
@@ -272,6 +273,130 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       } finally {
         await fault.close();
       }
+    });
+  });
+
+  describe(`Worker run time bound (${driver})`, () => {
+    let database: TestDatabase;
+    let config: DatabaseConfig;
+    const opened: JobRepository[] = [];
+    const workers: Worker[] = [];
+    let repo: JobRepository;
+    let seq = 0;
+
+    const startWorker = async (handlers: JobHandler[]) => {
+      const repository = openJobRepository(config);
+      opened.push(repository);
+      const worker = new Worker({
+        repository,
+        handlers: new HandlerRegistry(handlers),
+        workerId: `bound-worker-${workers.length + 1}`,
+        concurrency: 1,
+        leaseMs: 10_000,
+        heartbeatIntervalMs: 1_000,
+        pollIntervalMs: 100,
+        retryPolicy: { baseDelayMs: 20, maxDelayMs: 100 },
+        logger: silent,
+      });
+      workers.push(worker);
+      await worker.start();
+      return worker;
+    };
+    const finished = (jobId: string) =>
+      waitFor(`job ${jobId} to finish`, async () => {
+        const found = await repo.getJob(jobId);
+        return found !== null && ['succeeded', 'exhausted', 'failed'].includes(found.job.state) ? found : undefined;
+      }, 30_000);
+
+    beforeAll(async () => {
+      database = await createDatabase();
+      config = databaseConfig(driver, database.dsn);
+      await migrateDatabase(config);
+      repo = openJobRepository(config);
+      opened.push(repo);
+    });
+
+    afterEach(async () => {
+      await Promise.all(workers.splice(0).map((w) => w.stop(1_000)));
+    });
+
+    afterAll(async () => {
+      await Promise.all(opened.map((r) => r.close()));
+      await database.drop();
+    });
+
+    it('aborts a handler that honours its signal once its pipeline\'s bound passes, charging a retryable timeout', async () => {
+      const pipeline = `bound.p${++seq}.${Date.now()}`;
+      const reasons: unknown[] = [];
+      let runs = 0;
+      const handler = {
+        ...testHandler(pipeline, async ({ signal }) => {
+          runs++;
+          if (runs === 1) {
+            try {
+              await abortableSleep(120_000, signal);
+            } catch (error) {
+              reasons.push(error);
+              throw error;
+            }
+          }
+          return { counters: { runs } };
+        }),
+        timeoutMs: 300,
+      };
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 2 }]);
+      await startWorker([handler]);
+      const details = await finished(enqueued!.job.id);
+      expect(reasons).toHaveLength(1);
+      expect(reasons[0]).toBeInstanceOf(JobError);
+      expect((reasons[0] as JobError).code).toBe('JOB_TIMEOUT');
+      expect(details.attempts.map((a) => [a.outcome, a.failure?.category ?? null, a.failure?.code ?? null])).toEqual([
+        ['failed', 'timeout', 'JOB_TIMEOUT'],
+        ['succeeded', null, null],
+      ]);
+      expect(details.attempts[0]?.failure?.message).toContain('300 ms');
+      // The slowness is the job's own: both attempts are charged.
+      expect(details.job).toMatchObject({ state: 'succeeded', spentAttempts: 2, interruptions: 0 });
+    });
+
+    it('settles the timeout of a handler that ignores its signal at once, and frees its slot only when it returns', async () => {
+      const pipeline = `bound.p${++seq}.${Date.now()}`;
+      let letGo: () => void = () => undefined;
+      let stuckReturned = false;
+      const stuck = {
+        ...testHandler(pipeline, () =>
+          new Promise<undefined>((resolve) => {
+            letGo = () => {
+              stuckReturned = true;
+              resolve(undefined);
+            };
+          }),
+        ),
+        timeoutMs: 300,
+      };
+      const otherPipeline = `${pipeline}.other`;
+      let otherStarted = false;
+      const other = testHandler(otherPipeline, () => {
+        otherStarted = true;
+        return Promise.resolve(undefined);
+      });
+      const [slow] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1, priority: 1 }]);
+      await startWorker([stuck, other]);
+      await waitFor('the slow job to start', async () => (await repo.getJob(slow!.job.id))?.job.state === 'running');
+      const [next] = await repo.enqueueJobs([{ pipeline: otherPipeline, scope: {}, maxAttempts: 1 }]);
+
+      // Settled while the handler is still running: its one attempt is spent, so it ends exhausted.
+      const details = await finished(slow!.job.id);
+      expect(stuckReturned).toBe(false);
+      expect(details.job).toMatchObject({ state: 'exhausted', failure: { category: 'timeout', code: 'JOB_TIMEOUT', retryable: true } });
+      expect(details.attempts.map((a) => [a.outcome, a.failure?.code])).toEqual([['failed', 'JOB_TIMEOUT']]);
+      // The one slot is still the stuck handler's: concurrency counts handlers that have not returned.
+      expect(otherStarted).toBe(false);
+      expect((await repo.getJob(next!.job.id))?.job.state).toBe('pending');
+
+      letGo();
+      expect((await finished(next!.job.id)).job.state).toBe('succeeded');
+      expect(otherStarted).toBe(true);
     });
   });
 }
