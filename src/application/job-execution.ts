@@ -1,5 +1,5 @@
 import { JobError } from '../core/job-error.js';
-import type { Job, JobLease } from '../core/job.js';
+import type { Job, JobFailure, JobLease } from '../core/job.js';
 import type { JobLogger } from './job-handler.js';
 import type { KeptLease } from './lease-keeper.js';
 
@@ -38,6 +38,14 @@ export function abortReason(cause: AbortCause): JobError {
     case 'timeout':
       return new JobError('timeout', 'JOB_TIMEOUT', 'the job ran longer than its pipeline allows; it was stopped and will be retried', { retryable: true });
   }
+}
+
+/** What a job that outran its run time bound records: retryable, and charged like any failure of its own. */
+export function timeoutFailure(timeoutMs: number): JobFailure {
+  return {
+    ...abortReason('timeout').toFailure(),
+    message: `the job ran longer than the ${timeoutMs} ms its pipeline allows; it was stopped and will be retried`,
+  };
 }
 
 /** The handler's AbortSignal, made on first read (already aborted if the job was aborted before). */

@@ -7,6 +7,11 @@ import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 2_000;
+/**
+ * A release runs while the process is stopping, and one that never lands costs the job only an
+ * uncharged interruption once its lease expires: it is not worth holding up the exit for long.
+ */
+const RELEASE_RETRY_WINDOW_MS = 5_000;
 
 export interface JobSettlerOptions {
   repository: JobRepository;
@@ -83,7 +88,11 @@ export class JobSettler {
 
   /** Hands the job back (shutdown) without charging the attempt. */
   async release(execution: Execution): Promise<void> {
-    const settled = await this.settle(execution, () => this.options.repository.releaseJob(execution.lease, 'released_on_shutdown'));
+    const settled = await this.settle(
+      execution,
+      () => this.options.repository.releaseJob(execution.lease, 'released_on_shutdown'),
+      this.options.monotonicNow() + RELEASE_RETRY_WINDOW_MS,
+    );
     if (settled?.applied === true) execution.logger.info({}, 'lease released at shutdown');
   }
 
@@ -92,7 +101,11 @@ export class JobSettler {
    * ours. Retrying is safe: a settle that did commit before its reply was lost makes the retry find
    * the job no longer running under this lease, which changes nothing.
    */
-  private async settle(execution: Execution, attempt: () => Promise<SettleResult>): Promise<SettleResult | undefined> {
+  private async settle(
+    execution: Execution,
+    attempt: () => Promise<SettleResult>,
+    giveUpAt = Number.POSITIVE_INFINITY,
+  ): Promise<SettleResult | undefined> {
     for (let tryNumber = 1; ; tryNumber++) {
       try {
         const result = await attempt();
@@ -109,10 +122,10 @@ export class JobSettler {
         return result;
       } catch (error) {
         const delayMs = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (tryNumber - 1));
-        if (!this.mayStillHold(execution, delayMs)) {
+        if (!this.mayStillHold(execution, delayMs) || this.options.monotonicNow() + delayMs > giveUpAt) {
           execution.logger.error(
             { err: error, tries: tryNumber },
-            'settling the job failed until its lease ran out; the next claim rescues it, without charging an attempt',
+            'settling the job failed until its lease ran out (or the worker had to stop); the next claim rescues it, without charging an attempt',
           );
           return undefined;
         }

@@ -4,7 +4,7 @@ import type { JobRepository, Unsubscribe } from '../core/job-repository.js';
 import { leaseOf, type Job, type JobFailure } from '../core/job.js';
 import type { HandlerRegistry } from './handler-registry.js';
 import type { JobHandlerResult, JobLogger } from './job-handler.js';
-import { abortReason, signalOf, type AbortCause, type Execution } from './job-execution.js';
+import { abortReason, signalOf, timeoutFailure, type AbortCause, type Execution } from './job-execution.js';
 import { JobSettler } from './job-settler.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -344,11 +344,7 @@ export class Worker {
     if (execution.cause !== undefined) return false;
     this.abort(execution, 'timeout');
     execution.logger.warn({ timeout_ms: timeoutMs }, 'job ran past its run time bound; aborting its handler');
-    const failure = {
-      ...abortReason('timeout').toFailure(),
-      message: `the job ran longer than the ${timeoutMs} ms its pipeline allows; it was stopped and will be retried`,
-    };
-    await this.settleFailure(execution, failure);
+    await this.settleFailure(execution, timeoutFailure(timeoutMs));
     return true;
   }
 

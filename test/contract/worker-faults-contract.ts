@@ -15,7 +15,7 @@ import { migrateDatabase, openJobRepository, openStorage } from '../../src/platf
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { sqliteDriverUnderTest, type TestDatabase } from '../support/test-databases.js';
 import { testHandler } from '../support/test-handler.js';
-import { waitFor } from '../support/wait-for.js';
+import { sleep, waitFor } from '../support/wait-for.js';
 import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
 
 const silent = pino({ level: 'silent' });
@@ -273,6 +273,33 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       } finally {
         await fault.close();
       }
+    });
+    it('a release lost to an outage at shutdown holds the exit only briefly and does not charge the job', async () => {
+      const pipeline = pipelineName();
+      const outage: Outage = { failing: new Set() };
+      let started = false;
+      const handler = testHandler(pipeline, async ({ signal }) => {
+        started = true;
+        await abortableSleep(120_000, signal);
+        return undefined;
+      });
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
+      const worker = await startWorker([handler], { repository: withOutage(openRepository(), outage), leaseMs: 20_000, heartbeatIntervalMs: 1_000 });
+      await waitFor('the job to start', () => started);
+
+      // The database goes away as the worker stops: the release cannot land.
+      outage.failing.add('releaseJob');
+      const stopped = await Promise.race([worker.stop(100).then(() => 'stopped' as const), sleep(15_000).then(() => 'still stopping' as const)]);
+      expect(stopped).toBe('stopped');
+
+      // Once the lease expires a healthy worker runs the job: the lost release cost an interruption, not its one attempt.
+      await startWorker([testHandler(pipeline, () => Promise.resolve({ counters: { by: 'healthy' } }))]);
+      const details = await waitFor('the job to finish elsewhere', async () => {
+        const found = await repo.getJob(enqueued!.job.id);
+        return found !== null && ['succeeded', 'exhausted', 'failed'].includes(found.job.state) ? found : undefined;
+      }, 60_000);
+      expect(details.job).toMatchObject({ state: 'succeeded', spentAttempts: 1, interruptions: 1, counters: { by: 'healthy' } });
+      expect(details.attempts.map((a) => a.outcome)).toEqual(['lease_expired', 'succeeded']);
     });
   });
 
