@@ -13,8 +13,8 @@ export type FailureOutcome =
 
 /**
  * Not retryable -> `failed`; retryable with attempts left -> `pending` after the backoff delay;
- * retryable with none left -> `exhausted`. A `database` failure is not charged: it leaves the job
- * `pending` unless it is the interruption that reaches `maxInterruptions`.
+ * retryable with none left -> `exhausted`. A retryable `database` failure is not charged: it leaves
+ * the job `pending` unless it is the interruption that reaches `maxInterruptions`.
  */
 export function decideFailureOutcome(input: {
   failure: JobFailure;
@@ -25,12 +25,12 @@ export function decideFailureOutcome(input: {
   maxInterruptions?: number;
   retryDelayMs: number;
 }): FailureOutcome {
+  if (!input.failure.retryable) return { state: 'failed' };
   if (input.failure.category === 'database') {
     const interruptions = (input.interruptions ?? 0) + 1;
     if (interruptions >= (input.maxInterruptions ?? DEFAULT_MAX_INTERRUPTIONS)) return { state: 'exhausted', interrupted: true, interruptions };
     return { state: 'pending', retryDelayMs: input.retryDelayMs, interrupted: true };
   }
-  if (!input.failure.retryable) return { state: 'failed' };
   if (input.spentAttempts >= input.maxAttempts) return { state: 'exhausted' };
   return { state: 'pending', retryDelayMs: input.retryDelayMs };
 }
