@@ -1,3 +1,4 @@
+import { DatabaseUnavailableError } from '../core/database-error.js';
 import { decideFailureOutcome } from '../core/failure-outcome.js';
 import type { CompleteJobInput, JobRepository, SettleResult } from '../core/job-repository.js';
 import type { JobFailure } from '../core/job.js';
@@ -5,6 +6,8 @@ import { CompletionBatcher } from './completion-batcher.js';
 import type { Execution } from './job-execution.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
+/** Tries of a settle that failed for another reason than an unreachable database (a bug, a constraint). */
+const TRIES_FOR_OTHER_ERRORS = 3;
 const FIRST_RETRY_MS = 100;
 const MAX_RETRY_MS = 2_000;
 /**
@@ -32,8 +35,9 @@ export interface JobSettlerOptions {
  * Records how a job's attempt ended. Every settle is fenced on the execution's lease: a worker
  * that lost it gets `applied: false` and changes nothing. A settle the database could not take is
  * retried, with a capped backoff, for as long as the lease may still be ours (until the lease keeper
- * reports it lost, or a whole lease has passed since its last renewal): an outage shorter than a
- * lease loses no settle. After that the job is rescued by the next claim, as an interruption that
+ * reports it lost, or a whole lease has passed since its last renewal) when the database was
+ * unreachable (DatabaseUnavailableError): an outage shorter than a lease loses no settle. Any other
+ * error is retried briefly. After that the job is rescued by the next claim, as an interruption that
  * does not spend its attempt budget (docs/adr/0013).
  */
 export class JobSettler {
@@ -122,10 +126,13 @@ export class JobSettler {
         return result;
       } catch (error) {
         const delayMs = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (tryNumber - 1));
-        if (!this.mayStillHold(execution, delayMs) || this.options.monotonicNow() + delayMs > giveUpAt) {
+        // Only an outage is worth waiting out; an error that will recur is retried briefly.
+        const outage = error instanceof DatabaseUnavailableError && !error.permanent;
+        const worthRetrying = outage || tryNumber < TRIES_FOR_OTHER_ERRORS;
+        if (!worthRetrying || !this.mayStillHold(execution, delayMs) || this.options.monotonicNow() + delayMs > giveUpAt) {
           execution.logger.error(
             { err: error, tries: tryNumber },
-            'settling the job failed until its lease ran out (or the worker had to stop); the next claim rescues it, without charging an attempt',
+            'settling the job failed; once its lease expires the next claim rescues it, without charging an attempt',
           );
           return undefined;
         }

@@ -8,6 +8,7 @@ import { Worker, type WorkerOptions } from '../../src/application/worker.js';
 import { abortableSleep } from '../../src/application/abortable-sleep.js';
 import { createSqliteStorage } from '../../src/adapters/storage/sqlite/create-sqlite-job-repository.js';
 import type { IngestionStore } from '../../src/core/ingestion-store.js';
+import { DatabaseUnavailableError } from '../../src/core/database-error.js';
 import { JobError } from '../../src/core/job-error.js';
 import type { JobRepository } from '../../src/core/job-repository.js';
 import { leaseOf, type JobLease } from '../../src/core/job.js';
@@ -26,7 +27,8 @@ export interface Outage {
 }
 
 /**
- * A real repository whose named methods throw a connection error while they are in `outage.failing`:
+ * A real repository whose named methods throw, as the adapters do when the database cannot be
+ * reached, while they are in `outage.failing`:
  * the database a worker talks to goes away for some calls and comes back, nothing else is faked.
  */
 export function withOutage(repository: JobRepository, outage: Outage): JobRepository {
@@ -37,7 +39,9 @@ export function withOutage(repository: JobRepository, outage: Outage): JobReposi
       const method = value as (...args: unknown[]) => unknown;
       return (...args: unknown[]) => {
         if (outage.failing.has(property as keyof JobRepository)) {
-          return Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+          // What the storage adapters make of a refused connection.
+          const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+          return Promise.reject(new DatabaseUnavailableError(`PostgreSQL is unavailable: ${refused.message}`, { cause: refused }));
         }
         return method.apply(target, args);
       };
