@@ -52,7 +52,7 @@ export function claimJobsQuery({ workerId, limit, leaseMs, maxInterruptions = DE
       UPDATE ingestion_jobs j
       SET state = CASE WHEN e.cancel_requested THEN 'cancelled' ELSE 'exhausted' END,
         claimed_by = NULL, lease_until = NULL, finished_at = now(), updated_at = now(),
-        spent_attempts = j.spent_attempts - 1, interruptions = j.interruptions + 1,
+        spent_attempts = greatest(j.spent_attempts - 1, 0), interruptions = j.interruptions + 1,
         failure_category = 'lease_lost',
         failure_code = CASE WHEN e.cancel_requested THEN 'LEASE_EXPIRED' ELSE ${tooMany.code} END,
         failure_message = CASE WHEN e.cancel_requested

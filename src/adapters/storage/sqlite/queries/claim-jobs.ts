@@ -54,7 +54,7 @@ async function claimInTransaction(
     await s.run(sql`
       UPDATE ingestion_jobs SET state = ${toState}, claimed_by = NULL, lease_until = NULL,
         finished_at = ${s.now}, updated_at = ${s.now},
-        spent_attempts = spent_attempts - 1, interruptions = interruptions + 1,
+        spent_attempts = max(spent_attempts - 1, 0), interruptions = interruptions + 1,
         failure_category = ${failure.category},
         failure_code = ${failure.code}, failure_message = ${failure.message}, failure_retryable = 1
       WHERE id = ${id}`);
