@@ -1,10 +1,10 @@
 import { JobError } from '../core/job-error.js';
-import type { Job, JobLease } from '../core/job.js';
+import type { Job, JobFailure, JobLease } from '../core/job.js';
 import type { JobLogger } from './job-handler.js';
 import type { KeptLease } from './lease-keeper.js';
 
 /** Why a worker stops a job it holds before the handler is done. */
-export type AbortCause = 'lease_lost' | 'cancelled' | 'shutdown';
+export type AbortCause = 'lease_lost' | 'cancelled' | 'shutdown' | 'timeout';
 
 /** One job a worker holds a lease on, from claim to settle. */
 export interface Execution extends KeptLease {
@@ -35,7 +35,17 @@ export function abortReason(cause: AbortCause): JobError {
       return new JobError('lease_lost', 'LEASE_LOST', 'this worker lost the lease; another worker may run the job');
     case 'shutdown':
       return new JobError('cancelled', 'WORKER_SHUTDOWN', 'the worker is shutting down; the job will run again elsewhere', { retryable: true });
+    case 'timeout':
+      return new JobError('timeout', 'JOB_TIMEOUT', 'the job ran longer than its pipeline allows; it was stopped and will be retried', { retryable: true });
   }
+}
+
+/** What a job that outran its run time bound records: retryable, and charged like any failure of its own. */
+export function timeoutFailure(timeoutMs: number): JobFailure {
+  return {
+    ...abortReason('timeout').toFailure(),
+    message: `the job ran longer than the ${timeoutMs} ms its pipeline allows; it was stopped and will be retried`,
+  };
 }
 
 /** The handler's AbortSignal, made on first read (already aborted if the job was aborted before). */

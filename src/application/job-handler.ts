@@ -14,7 +14,8 @@ export interface JobLogger {
 export interface JobContext {
   job: Job;
   /**
-   * Aborted when the lease is lost, a cancel is requested or the worker shuts down; `signal.reason`
+   * Aborted when the lease is lost, a cancel is requested, the run time bound passes or the worker
+   * shuts down; `signal.reason`
    * is a JobError saying which. Pass it to every fetch and stop soon after it fires.
    */
   signal: AbortSignal;
@@ -31,5 +32,10 @@ export interface JobHandler {
   readonly scopeSchema: z.ZodType<JsonObject>;
   /** What a job's params must look like; checked before a job is stored. */
   readonly paramsSchema: z.ZodType<JsonObject>;
+  /**
+   * The longest one run may take; the worker's default when absent. Past it the worker aborts the
+   * signal with a retryable `timeout` (JOB_TIMEOUT) and settles the failure, charged, at once.
+   */
+  readonly timeoutMs?: number;
   run(context: JobContext): Promise<JobHandlerResult>;
 }

@@ -1,3 +1,4 @@
+import { DatabaseUnavailableError } from '../core/database-unavailable.js';
 import { decideFailureOutcome } from '../core/failure-outcome.js';
 import type { CompleteJobInput, JobRepository, SettleResult } from '../core/job-repository.js';
 import type { JobFailure } from '../core/job.js';
@@ -5,25 +6,47 @@ import { CompletionBatcher } from './completion-batcher.js';
 import type { Execution } from './job-execution.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
 
-const SETTLE_TRIES = 3;
+/** Tries of a settle that failed for another reason than an unreachable database (a bug, a constraint). */
+const TRIES_FOR_OTHER_ERRORS = 3;
+const FIRST_RETRY_MS = 100;
+const MAX_RETRY_MS = 2_000;
+/**
+ * A release runs while the process is stopping, and one that never lands costs the job only an
+ * uncharged interruption once its lease expires: it is not worth holding up the exit for long.
+ */
+const RELEASE_RETRY_WINDOW_MS = 5_000;
 
 export interface JobSettlerOptions {
   repository: JobRepository;
   retryPolicy: RetryPolicy;
   /** [0, 1); the retry jitter. */
   random: () => number;
+  /** How long a lease lasts from its last renewal: a settle is retried for as long as it may still be ours. */
+  leaseMs: number;
+  /** Milliseconds on a monotonic clock, the one `Execution.renewedAt` is read on. */
+  monotonicNow: () => number;
+  /** A database failure under the job that reaches this many interruptions ends it `exhausted`. */
+  maxInterruptions: number;
+  /** Sleeps between retries; tests may shorten it. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
  * Records how a job's attempt ended. Every settle is fenced on the execution's lease: a worker
  * that lost it gets `applied: false` and changes nothing. A settle the database could not take is
- * retried briefly; after that the lease expires and the job runs again elsewhere.
+ * retried, with a capped backoff, for as long as the lease may still be ours (until the lease keeper
+ * reports it lost, or a whole lease has passed since its last renewal) when the database was
+ * unreachable (DatabaseUnavailableError): an outage shorter than a lease loses no settle. Any other
+ * error is retried briefly. After that the job is rescued by the next claim, as an interruption that
+ * does not spend its attempt budget (docs/adr/0013).
  */
 export class JobSettler {
   private readonly completions: CompletionBatcher;
+  private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: JobSettlerOptions) {
     this.completions = new CompletionBatcher(options.repository);
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
   /** Successes without a normalized result share a batched statement; the rest settle alone. */
@@ -37,15 +60,27 @@ export class JobSettler {
   /** `minDelayMs`: the source's Retry-After, which the backoff never undercuts. */
   async fail(execution: Execution, failure: JobFailure, minDelayMs = 0): Promise<void> {
     const { job } = execution;
+    // An outage backs off on its own count, so a job's early outages do not wait like its late failures.
+    const failures = failure.category === 'database' ? job.interruptions : job.spentAttempts;
     const outcome = decideFailureOutcome({
       failure,
       spentAttempts: job.spentAttempts,
       maxAttempts: job.maxAttempts,
-      retryDelayMs: Math.max(minDelayMs, retryDelayMs(this.options.retryPolicy, job.spentAttempts, this.options.random)),
+      interruptions: job.interruptions,
+      maxInterruptions: this.options.maxInterruptions,
+      retryDelayMs: Math.max(minDelayMs, retryDelayMs(this.options.retryPolicy, failures, this.options.random)),
     });
     const settled = await this.settle(execution, () => this.options.repository.failJob(execution.lease, failure, outcome));
     if (settled?.applied === true) {
-      execution.logger.warn({ failure, next_state: outcome.state, ...('retryDelayMs' in outcome ? { retry_delay_ms: outcome.retryDelayMs } : {}) }, 'job failed');
+      execution.logger.warn(
+        {
+          failure,
+          next_state: outcome.state,
+          ...('retryDelayMs' in outcome ? { retry_delay_ms: outcome.retryDelayMs } : {}),
+          ...(outcome.state !== 'failed' && outcome.interrupted === true ? { charged: false } : {}),
+        },
+        'job failed',
+      );
     }
   }
 
@@ -57,24 +92,59 @@ export class JobSettler {
 
   /** Hands the job back (shutdown) without charging the attempt. */
   async release(execution: Execution): Promise<void> {
-    const settled = await this.settle(execution, () => this.options.repository.releaseJob(execution.lease, 'released_on_shutdown'));
+    const settled = await this.settle(
+      execution,
+      () => this.options.repository.releaseJob(execution.lease, 'released_on_shutdown'),
+      this.options.monotonicNow() + RELEASE_RETRY_WINDOW_MS,
+    );
     if (settled?.applied === true) execution.logger.info({}, 'lease released at shutdown');
   }
 
-  /** Runs a fenced settle, retrying briefly when the database is unreachable. */
-  private async settle(execution: Execution, attempt: () => Promise<SettleResult>): Promise<SettleResult | undefined> {
+  /**
+   * Runs a fenced settle, retrying while the database is unreachable and the lease may still be
+   * ours. Retrying is safe: a settle that did commit before its reply was lost makes the retry find
+   * the job no longer running under this lease, which changes nothing.
+   */
+  private async settle(
+    execution: Execution,
+    attempt: () => Promise<SettleResult>,
+    giveUpAt = Number.POSITIVE_INFINITY,
+  ): Promise<SettleResult | undefined> {
     for (let tryNumber = 1; ; tryNumber++) {
       try {
         const result = await attempt();
-        if (!result.applied) execution.logger.warn({}, 'settle rejected: this worker no longer holds the lease; nothing was changed');
+        if (!result.applied) {
+          execution.logger.warn(
+            {},
+            tryNumber === 1
+              ? 'settle rejected: this worker no longer holds the lease; nothing was changed'
+              : 'settle rejected after retries: the lease was lost, or an earlier try did commit; nothing was changed',
+          );
+        } else if (tryNumber > 1) {
+          execution.logger.info({ tries: tryNumber }, 'settle went through after the database came back');
+        }
         return result;
       } catch (error) {
-        if (tryNumber >= SETTLE_TRIES) {
-          execution.logger.error({ err: error }, 'settling the job failed; its lease will expire and it will be retried');
+        const delayMs = Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** (tryNumber - 1));
+        // Only an outage is worth waiting out; an error that will recur is retried briefly.
+        const outage = error instanceof DatabaseUnavailableError && !error.permanent;
+        const worthRetrying = outage || tryNumber < TRIES_FOR_OTHER_ERRORS;
+        if (!worthRetrying || !this.mayStillHold(execution, delayMs) || this.options.monotonicNow() + delayMs > giveUpAt) {
+          execution.logger.error(
+            { err: error, tries: tryNumber },
+            'settling the job failed; once its lease expires the next claim rescues it, without charging an attempt',
+          );
           return undefined;
         }
-        await new Promise((resolve) => setTimeout(resolve, 200 * tryNumber));
+        if (tryNumber === 1) execution.logger.warn({ err: error }, 'settling the job failed; retrying while the lease lasts');
+        await this.sleep(delayMs);
       }
     }
+  }
+
+  /** Whether the lease can still be ours after waiting `delayMs` (our clock; the database's is what counts). */
+  private mayStillHold(execution: Execution, delayMs: number): boolean {
+    if (execution.cause === 'lease_lost') return false;
+    return this.options.monotonicNow() + delayMs - execution.renewedAt < this.options.leaseMs;
   }
 }

@@ -14,6 +14,20 @@ export interface PipelineHandlerDeps {
   now?: () => number;
 }
 
+/**
+ * What one planned request may take in a pipeline's run time bound: connecting and reading the
+ * response (the fetcher's own deadlines are well inside it), waiting for the host's rate limit, and
+ * storing the snapshot. A pipeline with an unusual source declares `timeoutMs` itself.
+ */
+export const REQUEST_ALLOWANCE_MS = 60_000;
+/** Parsing, normalizing and handing over the result, on top of the requests. */
+const PROCESSING_ALLOWANCE_MS = 60_000;
+
+/** A pipeline's run time bound: its own, or derived from how many requests it may make. */
+export function pipelineTimeoutMs(definition: Pick<PipelineDefinition, 'timeoutMs' | 'maxRequests'>): number {
+  return definition.timeoutMs ?? definition.maxRequests * REQUEST_ALLOWANCE_MS + PROCESSING_ALLOWANCE_MS;
+}
+
 /** `fetch` (the default) fetches and publishes; `renormalize` re-runs parse and normalize on the
  * snapshots behind the scope's latest publication, without fetching. */
 const MODES = ['fetch', 'renormalize'] as const;
@@ -31,6 +45,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
     pipeline: definition.name,
     scopeSchema: definition.scopeSchema,
     paramsSchema,
+    timeoutMs: pipelineTimeoutMs(definition),
     async run(context: JobContext): Promise<JobHandlerResult> {
       const { job } = context;
       const scope = parseOrFail(definition.scopeSchema, job.scope, 'scope');

@@ -1,13 +1,15 @@
+import { DEFAULT_MAX_INTERRUPTIONS } from '../core/interruptions.js';
 import { failureFromError, JobError } from '../core/job-error.js';
 import type { JobRepository, Unsubscribe } from '../core/job-repository.js';
 import { leaseOf, type Job, type JobFailure } from '../core/job.js';
 import { DatabaseAvailability, type DatabaseLoss } from './database-availability.js';
 import type { HandlerRegistry } from './handler-registry.js';
 import type { JobHandlerResult, JobLogger } from './job-handler.js';
-import { abortReason, signalOf, type AbortCause, type Execution } from './job-execution.js';
+import { abortReason, signalOf, timeoutFailure, type AbortCause, type Execution } from './job-execution.js';
 import { JobSettler } from './job-settler.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { RetryPolicy } from './retry-policy.js';
+import { runWithinDeadline } from './run-within-deadline.js';
 import { WakeSignal } from './wake-signal.js';
 import { subscribeWorkerSignals } from './worker-signals.js';
 import type { WorkerHealthSnapshot } from './worker-health.js';
@@ -32,7 +34,7 @@ export interface WorkerOptions {
   logger: JobLogger;
   /** [0, 1); injected so tests can pin the jitter. */
   random?: () => number;
-  /** Milliseconds on a monotonic clock; used only to notice that renewals stopped succeeding. */
+  /** Milliseconds on a monotonic clock; used to notice that renewals stopped succeeding. */
   monotonicNow?: () => number;
   /** Wall clock, for the times the health report shows. */
   now?: () => Date;
@@ -43,7 +45,16 @@ export interface WorkerOptions {
    * `databaseGiveUpAfterMs` of failures). The worker has stopped claiming; the caller stops it.
    */
   onDatabaseLost?: (loss: DatabaseLoss) => void;
+  /**
+   * Interruptions (expired leases, database failures under a job) a job may have before it ends
+   * `exhausted`; they are not charged to its attempts. Default DEFAULT_MAX_INTERRUPTIONS.
+   */
+  maxInterruptions?: number;
+  /** A handler's run time bound when it declares none (`JobHandler.timeoutMs`). Default 10 minutes. */
+  defaultJobTimeoutMs?: number;
 }
+
+const DEFAULT_JOB_TIMEOUT_MS = 10 * 60 * 1000;
 
 /**
  * Claims jobs for free slots (or, with `claimBatchSize` above `concurrency`, in batches kept in a
@@ -61,6 +72,7 @@ export class Worker {
   private readonly random: () => number;
   private readonly monotonicNow: () => number;
   private readonly now: () => Date;
+  private readonly maxInterruptions: number;
   private status: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   private loopDone: Promise<void> = Promise.resolve();
   private unsubscribe: Unsubscribe | undefined;
@@ -84,7 +96,15 @@ export class Worker {
     this.monotonicNow = options.monotonicNow ?? (() => performance.now());
     this.now = options.now ?? (() => new Date());
     this.database = new DatabaseAvailability({ giveUpAfterMs: options.databaseGiveUpAfterMs, monotonicNow: this.monotonicNow, now: this.now });
-    this.settler = new JobSettler({ repository: options.repository, retryPolicy: options.retryPolicy, random: this.random });
+    this.maxInterruptions = options.maxInterruptions ?? DEFAULT_MAX_INTERRUPTIONS;
+    this.settler = new JobSettler({
+      repository: options.repository,
+      retryPolicy: options.retryPolicy,
+      random: this.random,
+      leaseMs: options.leaseMs,
+      monotonicNow: this.monotonicNow,
+      maxInterruptions: this.maxInterruptions,
+    });
     this.leaseKeeper = new LeaseKeeper<Execution>({
       // Renewals count towards the database's availability, as claims do.
       repository: { renewLeases: (...args) => this.observe(options.repository.renewLeases(...args)) },
@@ -199,7 +219,7 @@ export class Worker {
         this.mayHaveMore = false;
         let claimed: Job[];
         try {
-          claimed = await this.observe(repository.claimJobs({ workerId, limit, leaseMs }));
+          claimed = await this.observe(repository.claimJobs({ workerId, limit, leaseMs, maxInterruptions: this.maxInterruptions }));
         } catch (error) {
           if (this.databaseLoss !== undefined) break;
           logger.error({ err: error, worker_id: workerId }, 'claiming jobs failed; retrying after the poll interval');
@@ -320,14 +340,18 @@ export class Worker {
     }
 
     let result: JobHandlerResult;
+    const timeoutMs = handler.timeoutMs ?? this.options.defaultJobTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
     try {
-      result = await handler.run({
+      const running = handler.run({
         job,
         logger,
         get signal() {
           return signalOf(execution);
         },
       });
+      const ran = await runWithinDeadline(running, timeoutMs, () => this.timeOut(execution, timeoutMs));
+      if (ran.timedOut) return;
+      result = ran.result;
     } catch (error) {
       if (execution.cause !== undefined) {
         await this.settleAborted(execution);
@@ -357,8 +381,24 @@ export class Worker {
     await this.settler.fail(execution, failure, minDelayMs);
   }
 
+  /**
+   * The handler outran its bound: abort its signal and settle the failure now (charged: the slowness
+   * is the job's), so the job is retried without waiting for a handler that may ignore its signal.
+   * False when the job was already being stopped for another reason, which then takes its course.
+   */
+  private async timeOut(execution: Execution, timeoutMs: number): Promise<boolean> {
+    if (execution.cause !== undefined) return false;
+    this.abort(execution, 'timeout');
+    execution.logger.warn({ timeout_ms: timeoutMs }, 'job ran past its run time bound; aborting its handler');
+    await this.settleFailure(execution, timeoutFailure(timeoutMs));
+    return true;
+  }
+
   private async settleAborted(execution: Execution): Promise<void> {
     switch (execution.cause) {
+      case 'timeout':
+        // Settled when the bound passed.
+        return;
       case 'cancelled':
         await this.settler.cancel(execution);
         return;
@@ -372,7 +412,8 @@ export class Worker {
 
   /** Hands the job back at shutdown; the attempt is not charged. */
   private async release(execution: Execution): Promise<void> {
-    if (execution.released) return;
+    // A timed-out job was settled already; its handler is only being waited for.
+    if (execution.released || execution.cause === 'timeout') return;
     execution.released = true;
     this.abort(execution, 'shutdown');
     await this.settler.release(execution);

@@ -1,3 +1,4 @@
+import { DatabaseUnavailableError } from './database-unavailable.js';
 import type { FailureCategory, JobFailure } from './job.js';
 
 /** Whether a failure of each category is worth another attempt when the thrower does not say. */
@@ -10,12 +11,14 @@ const RETRYABLE_BY_DEFAULT: Record<FailureCategory, boolean> = {
   validation: false,
   lease_lost: true,
   cancelled: false,
+  database: true,
   internal: true,
 };
 
 /**
  * The error a pipeline throws to fail a job in a way the queue understands. Anything else a
- * handler throws is recorded as an `internal` failure.
+ * handler throws is recorded as an `internal` failure, except the storage adapters'
+ * DatabaseUnavailableError, which is a `database` failure.
  */
 export class JobError extends Error {
   readonly category: FailureCategory;
@@ -48,6 +51,14 @@ const MAX_MESSAGE_LENGTH = 2000;
 /** Turns anything a handler threw into the failure recorded on the job and its attempt. */
 export function failureFromError(error: unknown): JobFailure {
   if (error instanceof JobError) return { ...error.toFailure(), message: truncate(error.message) };
+  if (error instanceof DatabaseUnavailableError) {
+    return {
+      category: 'database',
+      code: error.permanent ? 'DATABASE_REJECTED' : 'DATABASE_UNAVAILABLE',
+      message: truncate(`the job database failed while the job ran; it will run again, uncharged: ${error.message}`),
+      retryable: true,
+    };
+  }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : `non-error thrown: ${String(error)}`;
   return { category: 'internal', code: 'UNHANDLED_ERROR', message: truncate(message), retryable: true };
 }

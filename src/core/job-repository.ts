@@ -34,6 +34,11 @@ export interface ClaimRequest {
   /** At most this many jobs; the worker asks only for its free slots. */
   limit: number;
   leaseMs: number;
+  /**
+   * An expired lease counts as an interruption, not an attempt; the one that reaches this many ends
+   * the job `exhausted` (TOO_MANY_INTERRUPTIONS). Default DEFAULT_MAX_INTERRUPTIONS.
+   */
+  maxInterruptions?: number;
 }
 
 export type LeaseStatus = 'renewed' | 'cancel_requested' | 'lost';
@@ -122,7 +127,8 @@ export interface JobRepository {
   /**
    * Claims due `pending` jobs and `running` jobs whose lease expired, highest priority first,
    * writing an attempt row and a transition for each. An expired attempt is closed as
-   * `lease_expired`; if it used the last attempt the job ends `exhausted` instead of being claimed.
+   * `lease_expired` and given back: it counts as an interruption, not an attempt. The interruption
+   * that reaches `maxInterruptions` ends the job `exhausted` instead of it being claimed.
    */
   claimJobs(request: ClaimRequest): Promise<Job[]>;
 
@@ -135,6 +141,10 @@ export interface JobRepository {
    * fenced on its own lease; the results are in input order.
    */
   completeJobs(settles: SuccessSettle[]): Promise<SettleResult[]>;
+  /**
+   * An `interrupted` outcome gives the attempt back and counts an interruption instead; ending
+   * `exhausted` that way records TOO_MANY_INTERRUPTIONS on the job (the attempt keeps `failure`).
+   */
   failJob(lease: JobLease, failure: JobFailure, outcome: FailureOutcome): Promise<SettleResult>;
   /** The handler stopped because a cancel was requested. */
   cancelRunningJob(lease: JobLease): Promise<SettleResult>;

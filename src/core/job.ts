@@ -15,6 +15,8 @@ export const FAILURE_CATEGORIES = [
   'validation',
   'lease_lost',
   'cancelled',
+  /** The job database failed under the job (an outage): not the job's fault, never charged. */
+  'database',
   'internal',
 ] as const;
 export type FailureCategory = (typeof FAILURE_CATEGORIES)[number];
@@ -47,6 +49,12 @@ export interface Job {
   /** Attempts charged against `maxAttempts` (a lease released at shutdown is not charged). */
   spentAttempts: number;
   maxAttempts: number;
+  /**
+   * Times the job was interrupted by something it may not have caused (its lease expired, the
+   * database failed under it) since it was enqueued or last retried by an operator. Not charged to
+   * `maxAttempts`; a job that reaches the worker's interruption ceiling ends `exhausted`.
+   */
+  interruptions: number;
   /** When the job is next due (the first run, or the next retry). */
   nextRetryAt: Date;
   claimedBy: string | null;

@@ -46,6 +46,11 @@ export interface PipelineDefinition<Scope extends JsonObject = JsonObject, Param
   readonly allowedHosts: readonly string[];
   /** The most resources one job may fetch; a plan that wants more fails. */
   readonly maxRequests: number;
+  /**
+   * The longest one job may run (fetching, parsing, normalizing); by default a per-request
+   * allowance times `maxRequests` (pipeline-handler.ts). Past it the job fails `timeout`, retryably.
+   */
+  readonly timeoutMs?: number;
   /** The requests still needed, given what was fetched so far; none when complete. */
   planRequests(input: { scope: Scope; params: Params; fetched: readonly FetchedResource[] }): ResourceRequest[];
   parse(input: { scope: Scope; fetched: readonly FetchedResource[] }): Parsed;

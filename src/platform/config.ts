@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { SqliteDriverChoice } from '../adapters/storage/sqlite/sqlite-driver.js';
+import { DEFAULT_MAX_INTERRUPTIONS } from '../core/interruptions.js';
 
 /** Empty strings count as unset, as they do in most .env files. */
 const unset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -58,6 +59,8 @@ const fields = {
     WORKER_DATABASE_UNAVAILABLE_EXIT_SEC: seconds(0.1, 86_400).default(120),
     WORKER_HTTP_HOST: z.preprocess(unset, z.string().default('127.0.0.1')),
     WORKER_HTTP_PORT: z.preprocess(unset, integer(0, 65_535).optional()),
+    WORKER_MAX_INTERRUPTIONS: integer(1, 10_000).default(DEFAULT_MAX_INTERRUPTIONS),
+    WORKER_JOB_TIMEOUT_SEC: seconds(1, 86_400).default(600),
 
     INTERNAL_AUTH_TOKEN: z.preprocess(unset, z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
     ALLOW_INSECURE_INTERNAL_AUTH: boolean.default(false),
@@ -142,6 +145,10 @@ export interface AppConfig {
     databaseUnavailableExitMs: number;
     /** The health endpoints; off when `port` is undefined, any free port when 0. */
     http: { host: string; port: number | undefined };
+    /** Expired leases and database failures a job may have before it ends `exhausted`. */
+    maxInterruptions: number;
+    /** The run time bound of a pipeline that declares none. */
+    defaultJobTimeoutMs: number;
   };
   http: {
     host: string;
@@ -226,6 +233,8 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
       shutdownTimeoutMs: ms(env.WORKER_SHUTDOWN_TIMEOUT_SEC),
       databaseUnavailableExitMs: ms(env.WORKER_DATABASE_UNAVAILABLE_EXIT_SEC),
       http: { host: env.WORKER_HTTP_HOST, port: env.WORKER_HTTP_PORT },
+      maxInterruptions: env.WORKER_MAX_INTERRUPTIONS,
+      defaultJobTimeoutMs: ms(env.WORKER_JOB_TIMEOUT_SEC),
     },
     http: {
       host: env.HTTP_HOST,

@@ -32,6 +32,8 @@ export async function startWorker(
     heartbeatIntervalMs: config.worker.heartbeatIntervalMs,
     pollIntervalMs: config.worker.pollIntervalMs,
     retryPolicy: { baseDelayMs: config.worker.baseRetryDelayMs, maxDelayMs: config.worker.maxRetryDelayMs },
+    maxInterruptions: config.worker.maxInterruptions,
+    defaultJobTimeoutMs: config.worker.defaultJobTimeoutMs,
     logger,
     ...(options.onDatabaseLost === undefined
       ? {}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifyDatabaseError } from '../../src/adapters/storage/shared/database-errors.js';
+import { asDatabaseError, classifyDatabaseError } from '../../src/adapters/storage/shared/database-errors.js';
 import { DatabaseUnavailableError } from '../../src/core/database-unavailable.js';
 
 const coded = (code: string, message = `failed with ${code}`) => Object.assign(new Error(message), { code });
@@ -67,5 +67,39 @@ describe('classifyDatabaseError', () => {
     const classified = classifyDatabaseError(coded('3D000', 'database "ingest" does not exist'));
     expect(classified?.message).toBe('the database named in DATABASE_DSN does not exist; create it or fix the name: database "ingest" does not exist');
     expect(classified?.cause).toBeInstanceOf(Error);
+  });
+});
+
+/** The same table seen from a running job: an outage is the infrastructure's fault, the rest the job's. */
+describe('asDatabaseError', () => {
+  const withCode = (message: string, fields: Record<string, unknown>) => Object.assign(new Error(message), fields);
+
+  it.each([
+    ['refused', withCode('connect ECONNREFUSED 127.0.0.1:5432', { code: 'ECONNREFUSED' })],
+    ['reset', withCode('read ECONNRESET', { code: 'ECONNRESET' })],
+    ['connection exception', withCode('connection failure', { code: '08006' })],
+    ['admin shutdown', withCode('terminating connection due to administrator command', { code: '57P01' })],
+    ['server starting', withCode('the database system is starting up', { code: '57P03' })],
+    ['PostgreSQL connection ended under a query', new Error('Connection terminated unexpectedly')],
+    ['busy SQLite file (better-sqlite3)', withCode('database is locked', { code: 'SQLITE_BUSY' })],
+    ['failing SQLite write (extended code)', withCode('disk I/O error', { code: 'SQLITE_IOERR_WRITE' })],
+    ['busy SQLite file (node:sqlite)', withCode('database is locked', { code: 'ERR_SQLITE_ERROR', errcode: 5 })],
+    ['failing SQLite read (node:sqlite, extended)', withCode('disk I/O error', { code: 'ERR_SQLITE_ERROR', errcode: 10 | (3 << 8) })],
+  ])('a %s is a transient DatabaseUnavailableError carrying the original', (_, error) => {
+    const classified = asDatabaseError(error);
+    expect(classified).toBeInstanceOf(DatabaseUnavailableError);
+    expect(classified).toMatchObject({ permanent: false, cause: error });
+  });
+
+  it("leaves the job's own errors alone: constraint violations, syntax errors, anything else", () => {
+    for (const error of [
+      withCode('duplicate key', { code: '23505' }),
+      withCode('syntax error', { code: '42601' }),
+      withCode('UNIQUE constraint failed', { code: 'SQLITE_CONSTRAINT_UNIQUE' }),
+      withCode('x', { code: 'ERR_SQLITE_ERROR', errcode: 19 }),
+      new TypeError('x'),
+    ]) {
+      expect(asDatabaseError(error)).toBe(error);
+    }
   });
 });

@@ -17,6 +17,7 @@ export function databaseConfig(driver: 'postgres' | 'sqlite', dsn: string): Data
 
 const NETWORK: JobFailure = { category: 'network', code: 'ECONNRESET', message: 'connection reset', retryable: true };
 const PARSE: JobFailure = { category: 'parse', code: 'MARKUP_DRIFT', message: 'no events table', retryable: false };
+const DATABASE: JobFailure = { category: 'database', code: 'DATABASE_UNAVAILABLE', message: 'the database went away', retryable: true };
 
 /**
  * The behaviour every JobRepository must have. Each adapter's test file runs this suite against a
@@ -280,7 +281,8 @@ export function describeJobRepositoryContract(driver: 'postgres' | 'sqlite', cre
       await sleep(450);
       const rescuer = openRepository();
       const reclaimed = await claimOne(rescuer, 'w-rescuer');
-      expect(reclaimed).toMatchObject({ id: stalled.id, attemptCount: 2, spentAttempts: 2, claimedBy: 'w-rescuer' });
+      // The dead attempt is an interruption, not a charged attempt: the rescue's claim spends one.
+      expect(reclaimed).toMatchObject({ id: stalled.id, attemptCount: 2, spentAttempts: 1, interruptions: 1, claimedBy: 'w-rescuer' });
 
       expect(await repo.completeJob(leaseOf(stalled), {})).toEqual({ applied: false, reason: 'lease_lost' });
       expect(await repo.failJob(leaseOf(stalled), NETWORK, { state: 'pending', retryDelayMs: 10 })).toEqual({
@@ -305,19 +307,84 @@ export function describeJobRepositoryContract(driver: 'postgres' | 'sqlite', cre
       ]);
     });
 
-    it('ends an expired job exhausted when its last attempt died, and cancelled when a cancel was pending', async () => {
+    it('does not charge expired leases to the attempt budget, and ends the job exhausted at the interruption ceiling', async () => {
       const pipeline = freshPipeline();
-      const [last, cancelled] = await repo.enqueueJobs([job(pipeline, { maxAttempts: 1, priority: 2 }), job(pipeline, { priority: 1 })]);
-      const claimed = await repo.claimJobs({ workerId: 'w-dies', limit: 2, leaseMs: 200 });
-      expect(claimed).toHaveLength(2);
+      const [enqueued] = await repo.enqueueJobs([job(pipeline, { maxAttempts: 1 })]);
+      const jobId = enqueued!.job.id;
+      // A worker that dies with the job every time: it claims with a short lease and never settles.
+      const claimDying = () => repo.claimJobs({ workerId: 'w-dies', limit: 1, leaseMs: 100, maxInterruptions: 3 });
+      const first = await claimDying();
+      expect(first).toMatchObject([{ id: jobId, attemptCount: 1, spentAttempts: 1, interruptions: 0 }]);
+      for (const interruptions of [1, 2]) {
+        // Each claim rescues the job once its lease has expired by the database's clock.
+        const [rescued] = await waitFor(`rescue ${interruptions}`, async () => {
+          const claimed = await claimDying();
+          return claimed.length > 0 ? claimed : undefined;
+        });
+        // More expiries than max_attempts, yet the job is still running on its one charged attempt.
+        expect(rescued).toMatchObject({ id: jobId, state: 'running', attemptCount: interruptions + 1, spentAttempts: 1, interruptions });
+      }
+      const exhausted = await waitFor('the third expiry to end the job', async () => {
+        expect(await claimDying()).toEqual([]);
+        const details = await repo.getJob(jobId);
+        return details?.job.state === 'exhausted' ? details : undefined;
+      });
+      expect(exhausted.job).toMatchObject({
+        state: 'exhausted',
+        interruptions: 3,
+        spentAttempts: 0,
+        claimedBy: null,
+        failure: { category: 'lease_lost', code: 'TOO_MANY_INTERRUPTIONS' },
+      });
+      expect(exhausted.job.finishedAt).not.toBeNull();
+      // GET jobs/{id} still shows each interruption as an attempt of its own.
+      expect(exhausted.attempts.map((a) => [a.attemptNumber, a.outcome, a.failure?.code])).toEqual([
+        [1, 'lease_expired', 'LEASE_EXPIRED'],
+        [2, 'lease_expired', 'LEASE_EXPIRED'],
+        [3, 'lease_expired', 'LEASE_EXPIRED'],
+      ]);
+      expect(exhausted.transitions.at(-1)).toMatchObject({ attemptNumber: 3, fromState: 'running', toState: 'exhausted', reason: 'lease_expired' });
+
+      // An operator's retry starts the interruption count afresh, as it does the budget.
+      expect(await repo.retryJob(jobId)).toMatchObject({ ok: true, job: { state: 'pending', spentAttempts: 0, interruptions: 0 } });
+      await repo.cancelJob(jobId);
+    });
+
+    it('ends an expired job cancelled when a cancel was pending', async () => {
+      const pipeline = freshPipeline();
+      const [cancelled] = await repo.enqueueJobs([job(pipeline)]);
+      expect(await repo.claimJobs({ workerId: 'w-dies', limit: 1, leaseMs: 100 })).toHaveLength(1);
       await repo.cancelJob(cancelled!.job.id);
-      await sleep(350);
-      expect(await repo.claimJobs({ workerId: 'w-next', limit: 5, leaseMs: 30_000 })).toEqual([]);
-      const exhausted = await repo.getJob(last!.job.id);
-      expect(exhausted?.job).toMatchObject({ state: 'exhausted', failure: { category: 'lease_lost', code: 'LEASE_EXPIRED' } });
-      expect(exhausted?.attempts.map((a) => a.outcome)).toEqual(['lease_expired']);
-      expect(exhausted?.transitions.at(-1)).toMatchObject({ fromState: 'running', toState: 'exhausted', reason: 'lease_expired' });
-      expect((await repo.getJob(cancelled!.job.id))?.job.state).toBe('cancelled');
+      const details = await waitFor('the expired job to end cancelled', async () => {
+        expect(await repo.claimJobs({ workerId: 'w-next', limit: 5, leaseMs: 30_000 })).toEqual([]);
+        const found = await repo.getJob(cancelled!.job.id);
+        return found?.job.state === 'cancelled' ? found : undefined;
+      });
+      expect(details.job.failure).toMatchObject({ category: 'lease_lost', code: 'LEASE_EXPIRED' });
+      expect(details.attempts.map((a) => a.outcome)).toEqual(['lease_expired']);
+    });
+
+    it('gives back an attempt that failed for a database fault, counting an interruption instead', async () => {
+      const pipeline = freshPipeline();
+      const [enqueued] = await repo.enqueueJobs([job(pipeline, { maxAttempts: 1 })]);
+      const claimed = await claimOne(repo, 'w-db');
+      expect(await repo.failJob(leaseOf(claimed), DATABASE, { state: 'pending', retryDelayMs: 0, interrupted: true })).toEqual({
+        applied: true,
+        state: 'pending',
+      });
+      const pending = await repo.getJob(enqueued!.job.id);
+      expect(pending?.job).toMatchObject({ state: 'pending', spentAttempts: 0, interruptions: 1, failure: DATABASE });
+      expect(pending?.attempts[0]).toMatchObject({ attemptNumber: 1, outcome: 'failed', failure: DATABASE });
+
+      const again = await claimOne(repo, 'w-db');
+      expect(again).toMatchObject({ id: enqueued!.job.id, attemptCount: 2, spentAttempts: 1, interruptions: 1 });
+      expect(await repo.failJob(leaseOf(again), DATABASE, { state: 'exhausted', interrupted: true, interruptions: 2 })).toEqual({
+        applied: true,
+        state: 'exhausted',
+      });
+      const ended = await repo.getJob(enqueued!.job.id);
+      expect(ended?.job).toMatchObject({ state: 'exhausted', interruptions: 2, failure: { code: 'TOO_MANY_INTERRUPTIONS' } });
+      expect(ended?.attempts[1]).toMatchObject({ outcome: 'failed', failure: DATABASE });
     });
 
     it('schedules a retry at exactly now + delay on the database clock, and ends failed or exhausted', async () => {
@@ -390,8 +457,14 @@ export function describeJobRepositoryContract(driver: 'postgres' | 'sqlite', cre
       const released = await repo.getJob(claimed.id);
       expect(released?.job).toMatchObject({ state: 'pending', spentAttempts: 0, attemptCount: 1, claimedBy: null });
       expect(released?.attempts[0]?.outcome).toBe('released');
-      const again = await claimOne(repo, 'w-release');
-      expect(again).toMatchObject({ attemptCount: 2, spentAttempts: 1 });
+      // However often it is released, a job is never charged or interrupted for it.
+      let again = await claimOne(repo, 'w-release');
+      for (let release = 2; release <= 5; release++) {
+        expect(again).toMatchObject({ attemptCount: release, spentAttempts: 1, interruptions: 0 });
+        expect(await repo.releaseJob(leaseOf(again), 'released_on_shutdown')).toEqual({ applied: true, state: 'pending' });
+        again = await claimOne(repo, 'w-release');
+      }
+      expect(again).toMatchObject({ state: 'running', attemptCount: 6, spentAttempts: 1, interruptions: 0 });
       await repo.completeJob(leaseOf(again), {});
     });
 

@@ -1,19 +1,26 @@
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
+import { once } from 'node:events';
+import { Worker as Thread } from 'node:worker_threads';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HandlerRegistry } from '../../src/application/handler-registry.js';
 import type { JobHandler } from '../../src/application/job-handler.js';
 import { Worker, type WorkerOptions } from '../../src/application/worker.js';
+import { abortableSleep } from '../../src/application/abortable-sleep.js';
+import { createSqliteStorage } from '../../src/adapters/storage/sqlite/create-sqlite-job-repository.js';
+import type { IngestionStore } from '../../src/core/ingestion-store.js';
+import { DatabaseUnavailableError } from '../../src/core/database-unavailable.js';
 import { JobError } from '../../src/core/job-error.js';
 import type { JobRepository } from '../../src/core/job-repository.js';
 import { CANCEL_REQUESTED_CHANNEL } from '../../src/adapters/storage/postgres/notification-listener.js';
 import { SqliteDatabase } from '../../src/adapters/storage/sqlite/sqlite-database.js';
-import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
+import { leaseOf, type JobLease } from '../../src/core/job.js';
+import { migrateDatabase, openJobRepository, openStorage } from '../../src/platform/storage.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { sqliteDriverUnderTest, type TestDatabase } from '../support/test-databases.js';
 import { testHandler } from '../support/test-handler.js';
-import { waitFor } from '../support/wait-for.js';
+import { sleep, waitFor } from '../support/wait-for.js';
 import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
 
 const silent = pino({ level: 'silent' });
@@ -24,7 +31,8 @@ export interface Outage {
 }
 
 /**
- * A real repository whose named methods throw a connection error while they are in `outage.failing`:
+ * A real repository whose named methods throw, as the adapters do when the database cannot be
+ * reached, while they are in `outage.failing`:
  * the database a worker talks to goes away for some calls and comes back, nothing else is faked.
  */
 export function withOutage(repository: JobRepository, outage: Outage): JobRepository {
@@ -35,12 +43,99 @@ export function withOutage(repository: JobRepository, outage: Outage): JobReposi
       const method = value as (...args: unknown[]) => unknown;
       return (...args: unknown[]) => {
         if (outage.failing.has(property as keyof JobRepository)) {
-          return Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }));
+          // What the storage adapters make of a refused connection.
+          const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+          return Promise.reject(new DatabaseUnavailableError('DATABASE_UNREACHABLE', false, `the database is unreachable: ${refused.message}`, { cause: refused }));
         }
         return method.apply(target, args);
       };
     },
   });
+}
+
+/** An ingestion store whose database can be made to fail for real, and brought back. */
+interface StoreOutage {
+  store: IngestionStore;
+  begin(): Promise<void>;
+  end(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * PostgreSQL: the store connects through a TCP relay that is cut (connections refused). SQLite: another
+ * connection holds the file's write lock, so the store's write times out busy.
+ */
+async function storeOutage(driver: 'postgres' | 'sqlite', config: DatabaseConfig): Promise<StoreOutage> {
+  if (config.driver === 'postgres') {
+    const target = new URL(config.dsn);
+    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    const storage = openStorage({ ...config, dsn: proxy.rewrite(config.dsn) });
+    return {
+      store: storage.ingestion,
+      begin: () => proxy.cut(),
+      end: () => proxy.restore(),
+      close: async () => {
+        await storage.jobs.close();
+        await proxy.close();
+      },
+    };
+  }
+  if (config.driver !== driver) throw new Error('driver mismatch');
+  const storage = createSqliteStorage({ path: config.path, driver: sqliteDriverUnderTest(), busyTimeoutMs: 20 });
+  const path = config.path;
+  let locker: Thread | undefined;
+  return {
+    store: storage.ingestion,
+    begin: async () => {
+      // Another thread is another connection outside this process's queue, as another process would be.
+      locker = new Thread(LOCKER_THREAD, { eval: true, workerData: { path } });
+      await once(locker, 'message');
+    },
+    end: async () => {
+      if (locker === undefined) return;
+      locker.postMessage('release');
+      await once(locker, 'message');
+      await locker.terminate();
+      locker = undefined;
+    },
+    close: async () => {
+      await locker?.terminate();
+      await storage.jobs.close();
+    },
+  };
+}
+
+/** Holds the SQLite file's write lock until told to let go. */
+const LOCKER_THREAD = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require('better-sqlite3');
+const db = new Database(workerData.path, { timeout: 5000 });
+db.exec('BEGIN IMMEDIATE');
+parentPort.postMessage('locked');
+parentPort.once('message', () => {
+  db.exec('ROLLBACK');
+  db.close();
+  parentPort.postMessage('released');
+});
+`;
+
+function snapshotOf(lease: JobLease, pipeline: string) {
+  return {
+    lease,
+    pipeline,
+    scopeKey: '{}',
+    resourceType: 'page',
+    resourceKey: 'p1',
+    method: 'GET',
+    url: 'https://example.test/p1',
+    status: 200,
+    notModified: false,
+    truncated: false,
+    etag: null,
+    lastModified: null,
+    contentType: 'text/html',
+    body: new TextEncoder().encode('<html></html>'),
+  };
 }
 
 /** The worker runtime when the database fails under it, on a real database of each kind. */
@@ -255,6 +350,214 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
         await Promise.all(workers.splice(0).map((w) => w.stop(1_000)));
         await proxy.close();
       }
+    });
+
+    it('retries a settle through a short outage for as long as the lease lasts: the job succeeds on its one attempt', async () => {
+      const pipeline = pipelineName();
+      const outage: Outage = { failing: new Set() };
+      let outageOver: NodeJS.Timeout | undefined;
+      const handler = testHandler(pipeline, () => {
+        // The database goes away for settles just as the handler finishes, and comes back 2 s later.
+        for (const method of ['completeJob', 'completeJobs', 'failJob'] as const) outage.failing.add(method);
+        outageOver = setTimeout(() => outage.failing.clear(), 2_000);
+        return Promise.resolve({ counters: { settled: 'after the outage' } });
+      });
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
+      await startWorker([handler], { repository: withOutage(openRepository(), outage), leaseMs: 10_000, heartbeatIntervalMs: 1_000 });
+      const details = await waitFor('the job to settle', async () => {
+        const found = await repo.getJob(enqueued!.job.id);
+        return found !== null && ['succeeded', 'exhausted', 'failed'].includes(found.job.state) ? found : undefined;
+      }, 40_000);
+      clearTimeout(outageOver);
+      expect(details.job).toMatchObject({ state: 'succeeded', attemptCount: 1, spentAttempts: 1, interruptions: 0, counters: { settled: 'after the outage' } });
+      expect(details.attempts.map((a) => [a.attemptNumber, a.outcome])).toEqual([[1, 'succeeded']]);
+    });
+
+    it('retries a job whose own store call met a database outage as a `database` failure, without charging it', async () => {
+      const pipeline = pipelineName();
+      const fault = await storeOutage(driver, config);
+      let runs = 0;
+      const handler = testHandler(pipeline, async ({ job }) => {
+        runs++;
+        if (runs === 1) {
+          await fault.begin();
+          try {
+            await fault.store.saveSnapshot(snapshotOf(leaseOf(job), pipeline));
+          } finally {
+            await fault.end();
+          }
+        }
+        return { counters: { runs } };
+      });
+      try {
+        // One attempt only: a charged failure would exhaust the job. One slot and slow timers, so
+        // nothing but the handler's own call meets the locked SQLite file (a busy slot claims nothing).
+        const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
+        await startWorker([handler], { concurrency: 1, leaseMs: 60_000, heartbeatIntervalMs: 30_000 });
+        const details = await waitFor('the job to finish', async () => {
+          const found = await repo.getJob(enqueued!.job.id);
+          return found !== null && ['succeeded', 'exhausted', 'failed'].includes(found.job.state) ? found : undefined;
+        }, 30_000);
+        expect(details.attempts.map((a) => [a.attemptNumber, a.outcome, a.failure?.category ?? null, a.failure?.code ?? null])).toEqual([
+          [1, 'failed', 'database', 'DATABASE_UNAVAILABLE'],
+          [2, 'succeeded', null, null],
+        ]);
+        expect(details.attempts[0]?.failure?.retryable).toBe(true);
+        expect(details.job).toMatchObject({ state: 'succeeded', spentAttempts: 1, interruptions: 1, counters: { runs: 2 } });
+      } finally {
+        await fault.close();
+      }
+    });
+    it('a release lost to an outage at shutdown holds the exit only briefly and does not charge the job', async () => {
+      const pipeline = pipelineName();
+      const outage: Outage = { failing: new Set() };
+      let started = false;
+      const handler = testHandler(pipeline, async ({ signal }) => {
+        started = true;
+        await abortableSleep(120_000, signal);
+        return undefined;
+      });
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
+      const worker = await startWorker([handler], { repository: withOutage(openRepository(), outage), leaseMs: 20_000, heartbeatIntervalMs: 1_000 });
+      await waitFor('the job to start', () => started);
+
+      // The database goes away as the worker stops: the release cannot land.
+      outage.failing.add('releaseJob');
+      const stopped = await Promise.race([worker.stop(100).then(() => 'stopped' as const), sleep(15_000).then(() => 'still stopping' as const)]);
+      expect(stopped).toBe('stopped');
+
+      // Once the lease expires a healthy worker runs the job: the lost release cost an interruption, not its one attempt.
+      await startWorker([testHandler(pipeline, () => Promise.resolve({ counters: { by: 'healthy' } }))]);
+      const details = await waitFor('the job to finish elsewhere', async () => {
+        const found = await repo.getJob(enqueued!.job.id);
+        return found !== null && ['succeeded', 'exhausted', 'failed'].includes(found.job.state) ? found : undefined;
+      }, 60_000);
+      expect(details.job).toMatchObject({ state: 'succeeded', spentAttempts: 1, interruptions: 1, counters: { by: 'healthy' } });
+      expect(details.attempts.map((a) => a.outcome)).toEqual(['lease_expired', 'succeeded']);
+    });
+  });
+
+  describe(`Worker run time bound (${driver})`, () => {
+    let database: TestDatabase;
+    let config: DatabaseConfig;
+    const opened: JobRepository[] = [];
+    const workers: Worker[] = [];
+    let repo: JobRepository;
+    let seq = 0;
+
+    const startWorker = async (handlers: JobHandler[]) => {
+      const repository = openJobRepository(config);
+      opened.push(repository);
+      const worker = new Worker({
+        repository,
+        handlers: new HandlerRegistry(handlers),
+        workerId: `bound-worker-${workers.length + 1}`,
+        concurrency: 1,
+        leaseMs: 10_000,
+        heartbeatIntervalMs: 1_000,
+        pollIntervalMs: 100,
+        retryPolicy: { baseDelayMs: 20, maxDelayMs: 100 },
+        logger: silent,
+      });
+      workers.push(worker);
+      await worker.start();
+      return worker;
+    };
+    const finished = (jobId: string) =>
+      waitFor(`job ${jobId} to finish`, async () => {
+        const found = await repo.getJob(jobId);
+        return found !== null && ['succeeded', 'exhausted', 'failed'].includes(found.job.state) ? found : undefined;
+      }, 30_000);
+
+    beforeAll(async () => {
+      database = await createDatabase();
+      config = databaseConfig(driver, database.dsn);
+      await migrateDatabase(config);
+      repo = openJobRepository(config);
+      opened.push(repo);
+    });
+
+    afterEach(async () => {
+      await Promise.all(workers.splice(0).map((w) => w.stop(1_000)));
+    });
+
+    afterAll(async () => {
+      await Promise.all(opened.map((r) => r.close()));
+      await database.drop();
+    });
+
+    it('aborts a handler that honours its signal once its pipeline\'s bound passes, charging a retryable timeout', async () => {
+      const pipeline = `bound.p${++seq}.${Date.now()}`;
+      const reasons: unknown[] = [];
+      let runs = 0;
+      const handler = {
+        ...testHandler(pipeline, async ({ signal }) => {
+          runs++;
+          if (runs === 1) {
+            try {
+              await abortableSleep(120_000, signal);
+            } catch (error) {
+              reasons.push(error);
+              throw error;
+            }
+          }
+          return { counters: { runs } };
+        }),
+        timeoutMs: 300,
+      };
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 2 }]);
+      await startWorker([handler]);
+      const details = await finished(enqueued!.job.id);
+      expect(reasons).toHaveLength(1);
+      expect(reasons[0]).toBeInstanceOf(JobError);
+      expect((reasons[0] as JobError).code).toBe('JOB_TIMEOUT');
+      expect(details.attempts.map((a) => [a.outcome, a.failure?.category ?? null, a.failure?.code ?? null])).toEqual([
+        ['failed', 'timeout', 'JOB_TIMEOUT'],
+        ['succeeded', null, null],
+      ]);
+      expect(details.attempts[0]?.failure?.message).toContain('300 ms');
+      // The slowness is the job's own: both attempts are charged.
+      expect(details.job).toMatchObject({ state: 'succeeded', spentAttempts: 2, interruptions: 0 });
+    });
+
+    it('settles the timeout of a handler that ignores its signal at once, and frees its slot only when it returns', async () => {
+      const pipeline = `bound.p${++seq}.${Date.now()}`;
+      let letGo: () => void = () => undefined;
+      let stuckReturned = false;
+      const stuck = {
+        ...testHandler(pipeline, () =>
+          new Promise<undefined>((resolve) => {
+            letGo = () => {
+              stuckReturned = true;
+              resolve(undefined);
+            };
+          }),
+        ),
+        timeoutMs: 300,
+      };
+      const otherPipeline = `${pipeline}.other`;
+      let otherStarted = false;
+      const other = testHandler(otherPipeline, () => {
+        otherStarted = true;
+        return Promise.resolve(undefined);
+      });
+      const [slow] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1, priority: 1 }]);
+      await startWorker([stuck, other]);
+      await waitFor('the slow job to start', async () => (await repo.getJob(slow!.job.id))?.job.state === 'running');
+      const [next] = await repo.enqueueJobs([{ pipeline: otherPipeline, scope: {}, maxAttempts: 1 }]);
+
+      // Settled while the handler is still running: its one attempt is spent, so it ends exhausted.
+      const details = await finished(slow!.job.id);
+      expect(stuckReturned).toBe(false);
+      expect(details.job).toMatchObject({ state: 'exhausted', failure: { category: 'timeout', code: 'JOB_TIMEOUT', retryable: true } });
+      expect(details.attempts.map((a) => [a.outcome, a.failure?.code])).toEqual([['failed', 'JOB_TIMEOUT']]);
+      // The one slot is still the stuck handler's: concurrency counts handlers that have not returned.
+      expect(otherStarted).toBe(false);
+      expect((await repo.getJob(next!.job.id))?.job.state).toBe('pending');
+
+      letGo();
+      expect((await finished(next!.job.id)).job.state).toBe('succeeded');
+      expect(otherStarted).toBe(true);
     });
   });
 }

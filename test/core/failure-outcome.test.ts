@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decideFailureOutcome } from '../../src/core/failure-outcome.js';
+import { DatabaseUnavailableError } from '../../src/core/database-unavailable.js';
 import { failureFromError, JobError } from '../../src/core/job-error.js';
 import type { JobFailure } from '../../src/core/job.js';
 
@@ -36,5 +37,34 @@ describe('failures from thrown errors', () => {
     expect(failure.message.startsWith('RangeError: xxx')).toBe(true);
     expect(failure.message.length).toBeLessThanOrEqual(2000);
     expect(failureFromError('a string').message).toBe('non-error thrown: a string');
+  });
+});
+
+describe('database failures under a job', () => {
+  const database: JobFailure = { category: 'database', code: 'DATABASE_UNAVAILABLE', message: 'down', retryable: true };
+
+  it('are recorded as a retryable `database` failure, not `internal`', () => {
+    const failure = failureFromError(new DatabaseUnavailableError('DATABASE_UNREACHABLE', false, 'the database is unreachable: connect ECONNREFUSED'));
+    expect(failure).toMatchObject({ category: 'database', code: 'DATABASE_UNAVAILABLE', retryable: true });
+    expect(failure.message).toContain('ECONNREFUSED');
+    expect(failureFromError(new DatabaseUnavailableError('DATABASE_AUTH_FAILED', true, 'bad password'))).toMatchObject({
+      category: 'database',
+      code: 'DATABASE_REJECTED',
+    });
+  });
+
+  it('are not charged, even with every attempt spent, until they reach the interruption ceiling', () => {
+    expect(decideFailureOutcome({ failure: database, spentAttempts: 3, maxAttempts: 3, interruptions: 0, maxInterruptions: 3, retryDelayMs: 5 })).toEqual({
+      state: 'pending',
+      retryDelayMs: 5,
+      interrupted: true,
+    });
+    expect(decideFailureOutcome({ failure: database, spentAttempts: 1, maxAttempts: 3, interruptions: 2, maxInterruptions: 3, retryDelayMs: 5 })).toEqual({
+      state: 'exhausted',
+      interrupted: true,
+      interruptions: 3,
+    });
+    expect(decideFailureOutcome({ failure: database, spentAttempts: 1, maxAttempts: 3, interruptions: 8, retryDelayMs: 5 })).toMatchObject({ state: 'pending' });
+    expect(decideFailureOutcome({ failure: database, spentAttempts: 1, maxAttempts: 3, interruptions: 9, retryDelayMs: 5 })).toMatchObject({ state: 'exhausted' });
   });
 });

@@ -20,6 +20,8 @@ export const systemNoopHandler: JobHandler = {
   // Any label names a distinct scope, so tests and benchmarks can make many.
   scopeSchema: z.strictObject({ label: z.string().min(1).max(200).optional() }),
   paramsSchema,
+  // Covers the longest sleep_ms it accepts, with a minute to spare.
+  timeoutMs: 600_000 + 60_000,
   async run(context) {
     const params = paramsSchema.parse(context.job.params);
     // The signal is made on first read (worker.ts), so only a job that waits asks for it.

@@ -32,6 +32,10 @@ function sessionOn(client: pg.PoolClient): SqlSession {
   };
 }
 
+/**
+ * Every error leaving this class went through asDatabaseError: an unreachable or unusable server
+ * is a DatabaseUnavailableError (core/database-unavailable.ts), whichever statement or handler met it.
+ */
 export class PgDatabase implements SqlDatabase {
   constructor(readonly pool: pg.Pool) {}
 

@@ -24,6 +24,7 @@ export function jobFromRow(row: Row, d: SqlDialect): Job {
     attemptCount: Number(row.attempt_count),
     spentAttempts: Number(row.spent_attempts),
     maxAttempts: Number(row.max_attempts),
+    interruptions: Number(row.interruptions),
     nextRetryAt: d.readTime(row.next_retry_at),
     claimedBy: nullableString(row.claimed_by),
     claimedAt: nullableTime(row.claimed_at, d),

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { FailureOutcome } from '../../../core/failure-outcome.js';
+import { DEFAULT_MAX_INTERRUPTIONS, tooManyInterruptionsFailure } from '../../../core/interruptions.js';
 import type {
   CancelResult,
   ClaimRequest,
@@ -124,6 +125,7 @@ export class SqlJobRepository implements JobRepository {
   }
 
   failJob(lease: JobLease, failure: JobFailure, outcome: FailureOutcome): Promise<SettleResult> {
+    const interrupted = outcome.state !== 'failed' && outcome.interrupted === true;
     return this.db.transaction((s) =>
       settleJob(s, this.d, lease, {
         toState: outcome.state,
@@ -131,10 +133,12 @@ export class SqlJobRepository implements JobRepository {
         failure,
         reason: outcome.state === 'pending' ? 'retry_scheduled' : outcome.state,
         jobAssignments: [
-          ...jobFailureAssignments(this.d, failure),
+          ...jobFailureAssignments(this.d, interrupted && outcome.state === 'exhausted' ? tooManyInterruptionsFailure(outcome.interruptions ?? DEFAULT_MAX_INTERRUPTIONS) : failure),
           outcome.state === 'pending'
             ? sql`next_retry_at = ${this.d.addMs(s.now, outcome.retryDelayMs)}`
             : sql`finished_at = ${s.now}`,
+          // The infrastructure's fault, not the job's: the attempt is given back, the interruption counted.
+          ...(interrupted ? [sql`spent_attempts = spent_attempts - 1`, sql`interruptions = interruptions + 1`] : []),
         ],
       }).then(publicSettleResult),
     );

@@ -30,6 +30,9 @@ export const jobSchema = z
     attempt_count: z.int().describe('Attempts started so far; attempt rows are numbered 1..attempt_count'),
     spent_attempts: z.int().describe('Attempts charged against max_attempts'),
     max_attempts: z.int(),
+    interruptions: z
+      .int()
+      .describe('Expired leases and database failures under the job, not charged to max_attempts; the worker ends it exhausted at its ceiling'),
     next_retry_at: instant.describe('When the job is next due'),
     claimed_by: z.string().nullable(),
     claimed_at: instant.nullable(),
@@ -99,6 +102,7 @@ export function jobResource(job: Job): JobResource {
     attempt_count: job.attemptCount,
     spent_attempts: job.spentAttempts,
     max_attempts: job.maxAttempts,
+    interruptions: job.interruptions,
     next_retry_at: job.nextRetryAt.toISOString(),
     claimed_by: job.claimedBy,
     claimed_at: iso(job.claimedAt),

@@ -1,5 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { ClaimRequest } from '../../../../core/job-repository.js';
+import { DEFAULT_MAX_INTERRUPTIONS, tooManyInterruptionsFailure } from '../../../../core/interruptions.js';
 import type { Job } from '../../../../core/job.js';
 import { jobFromRow, type Row } from '../../shared/job-rows.js';
 import { pgDialect } from '../pg-dialect.js';
@@ -13,8 +14,10 @@ import type { PgDatabase } from '../pg-database.js';
  * attempt) and record the rescues and ends of expired leases. Every time is the
  * server's now().
  *
- * An expired job whose attempts are spent ends `exhausted`, and one whose cancel was requested ends
- * `cancelled`, instead of being claimed; the dead attempt is recorded as `lease_expired` either way.
+ * An expired lease is an interruption, not an attempt (docs/adr/0013): the rescue gives the attempt
+ * back and counts the interruption. An expired job reaching `maxInterruptions` ends `exhausted`,
+ * and one whose cancel was requested ends `cancelled`, instead of being claimed; the dead attempt is
+ * recorded as `lease_expired` either way.
  */
 export async function claimJobs(db: PgDatabase, request: ClaimRequest): Promise<Job[]> {
   const rows = await db.prepared<Row>('ia_claim_jobs', claimJobsQuery(request));
@@ -22,10 +25,12 @@ export async function claimJobs(db: PgDatabase, request: ClaimRequest): Promise<
 }
 
 /** The claim statement itself, exported so its plan can be inspected (docs/claim-query-plan.md). */
-export function claimJobsQuery({ workerId, limit, leaseMs }: ClaimRequest): SQL {
+export function claimJobsQuery({ workerId, limit, leaseMs, maxInterruptions = DEFAULT_MAX_INTERRUPTIONS }: ClaimRequest): SQL {
+  // The ceiling is a bound parameter; the message is rendered from it so it stays one prepared text.
+  const tooMany = tooManyInterruptionsFailure(maxInterruptions);
   return sql`
     WITH expired AS (
-      SELECT id, attempt_count, spent_attempts, max_attempts, cancel_requested, priority, next_retry_at,
+      SELECT id, attempt_count, interruptions, cancel_requested, priority, next_retry_at,
         claimed_by, claimed_at
       FROM ingestion_jobs
       -- Only running jobs hold a lease (CHECK ingestion_jobs_lease_iff_running), and naming the state
@@ -47,16 +52,19 @@ export function claimJobsQuery({ workerId, limit, leaseMs }: ClaimRequest): SQL 
       UPDATE ingestion_jobs j
       SET state = CASE WHEN e.cancel_requested THEN 'cancelled' ELSE 'exhausted' END,
         claimed_by = NULL, lease_until = NULL, finished_at = now(), updated_at = now(),
-        failure_category = 'lease_lost', failure_code = 'LEASE_EXPIRED',
-        failure_message = 'the lease expired without a heartbeat; the worker is presumed dead',
+        spent_attempts = greatest(j.spent_attempts - 1, 0), interruptions = j.interruptions + 1,
+        failure_category = 'lease_lost',
+        failure_code = CASE WHEN e.cancel_requested THEN 'LEASE_EXPIRED' ELSE ${tooMany.code} END,
+        failure_message = CASE WHEN e.cancel_requested
+          THEN 'the lease expired without a heartbeat; the worker is presumed dead' ELSE ${tooMany.message} END,
         failure_retryable = true
       FROM expired e
-      WHERE j.id = e.id AND (e.cancel_requested OR e.spent_attempts >= e.max_attempts)
+      WHERE j.id = e.id AND (e.cancel_requested OR e.interruptions + 1 >= ${maxInterruptions}::int)
       RETURNING j.id, j.attempt_count, j.state
     ),
     rescued AS (
       SELECT id, attempt_count, priority, next_retry_at FROM expired
-      WHERE NOT cancel_requested AND spent_attempts < max_attempts
+      WHERE NOT cancel_requested AND interruptions + 1 < ${maxInterruptions}::int
     ),
     due AS (
       SELECT id, priority, next_retry_at FROM ingestion_jobs
@@ -66,14 +74,16 @@ export function claimJobsQuery({ workerId, limit, leaseMs }: ClaimRequest): SQL 
       FOR UPDATE SKIP LOCKED
     ),
     picked AS (
-      SELECT id FROM rescued
+      -- A rescued job's expired attempt is given back (not charged) and counted as an interruption.
+      SELECT id, 1 AS interrupted FROM rescued
       UNION ALL
-      (SELECT id FROM due ORDER BY priority DESC, next_retry_at, id
+      (SELECT id, 0 FROM due ORDER BY priority DESC, next_retry_at, id
        LIMIT (SELECT greatest(${limit}::int - count(*), 0) FROM rescued))
     ),
     claimed AS (
       UPDATE ingestion_jobs j
-      SET state = 'running', attempt_count = j.attempt_count + 1, spent_attempts = j.spent_attempts + 1,
+      SET state = 'running', attempt_count = j.attempt_count + 1,
+        spent_attempts = j.spent_attempts + 1 - p.interrupted, interruptions = j.interruptions + p.interrupted,
         claimed_by = ${workerId}, claimed_at = now(), last_heartbeat_at = now(), updated_at = now(),
         lease_until = ${pgDialect.addMs(sql`now()`, leaseMs)}
       FROM picked p

@@ -17,7 +17,7 @@ export async function retryJob(s: SqlSession, d: SqlDialect, jobId: string): Pro
 
   const rows = await s.all<Row>(sql`
     UPDATE ingestion_jobs
-    SET state = 'pending', spent_attempts = 0, next_retry_at = ${s.now}, cancel_requested = ${d.bool(false)},
+    SET state = 'pending', spent_attempts = 0, interruptions = 0, next_retry_at = ${s.now}, cancel_requested = ${d.bool(false)},
       finished_at = NULL, updated_at = ${s.now}
     WHERE id = ${d.id(jobId)} AND state = ${fromState} AND state IN ('failed', 'exhausted', 'cancelled')
     RETURNING *`);

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { ClaimRequest } from '../../../../core/job-repository.js';
+import { DEFAULT_MAX_INTERRUPTIONS, tooManyInterruptionsFailure } from '../../../../core/interruptions.js';
 import type { Job } from '../../../../core/job.js';
 import { insertTransitions, type TransitionRecord } from '../../shared/queries/insert-transitions.js';
 import { jobFromRow, type Row } from '../../shared/job-rows.js';
@@ -22,10 +23,13 @@ export function claimJobs(db: SqliteDatabase, request: ClaimRequest): Promise<Jo
   return db.transaction((s) => claimInTransaction(s, request));
 }
 
-async function claimInTransaction(s: SqlSession, { workerId, limit, leaseMs }: ClaimRequest): Promise<Job[]> {
+async function claimInTransaction(
+  s: SqlSession,
+  { workerId, limit, leaseMs, maxInterruptions = DEFAULT_MAX_INTERRUPTIONS }: ClaimRequest,
+): Promise<Job[]> {
   const transitions: TransitionRecord[] = [];
   const expired = await s.all<Row>(sql`
-    SELECT id, attempt_count, spent_attempts, max_attempts, cancel_requested, claimed_by, claimed_at FROM ingestion_jobs
+    SELECT id, attempt_count, interruptions, cancel_requested, claimed_by, claimed_at FROM ingestion_jobs
     WHERE state = 'running' AND lease_until < ${s.now}
     ORDER BY lease_until LIMIT ${limit}`);
 
@@ -39,16 +43,20 @@ async function claimInTransaction(s: SqlSession, { workerId, limit, leaseMs }: C
         ${LEASE_EXPIRED.category}, ${LEASE_EXPIRED.code}, ${LEASE_EXPIRED.message}, 1, ${s.now} - ${Number(row.claimed_at)})
       ${closedAttemptConflict}`);
     const cancel = d.readBool(row.cancel_requested);
-    if (!cancel && Number(row.spent_attempts) < Number(row.max_attempts)) {
+    // An expired lease is an interruption, not an attempt (docs/adr/0013).
+    if (!cancel && Number(row.interruptions) + 1 < maxInterruptions) {
       rescuedIds.push(id);
       transitions.push({ jobId: String(id), attemptNumber: attempt, fromState: 'running', toState: 'pending', reason: 'lease_expired' });
       continue;
     }
     const toState = cancel ? 'cancelled' : 'exhausted';
+    const failure = cancel ? LEASE_EXPIRED : tooManyInterruptionsFailure(maxInterruptions);
     await s.run(sql`
       UPDATE ingestion_jobs SET state = ${toState}, claimed_by = NULL, lease_until = NULL,
-        finished_at = ${s.now}, updated_at = ${s.now}, failure_category = ${LEASE_EXPIRED.category},
-        failure_code = ${LEASE_EXPIRED.code}, failure_message = ${LEASE_EXPIRED.message}, failure_retryable = 1
+        finished_at = ${s.now}, updated_at = ${s.now},
+        spent_attempts = max(spent_attempts - 1, 0), interruptions = interruptions + 1,
+        failure_category = ${failure.category},
+        failure_code = ${failure.code}, failure_message = ${failure.message}, failure_retryable = 1
       WHERE id = ${id}`);
     transitions.push({ jobId: String(id), attemptNumber: attempt, fromState: 'running', toState, reason: 'lease_expired' });
   }
@@ -66,9 +74,12 @@ async function claimInTransaction(s: SqlSession, { workerId, limit, leaseMs }: C
   const picked = [...rescuedIds, ...due.map((row) => row.id)];
   if (picked.length === 0) return [];
 
+  // A rescued job's expired attempt is given back (not charged) and counted as an interruption.
+  const interrupted = rescuedIds.length === 0 ? sql`0` : sql`(id IN ${rescuedIds})`;
   const claimed = await s.all<Row>(sql`
     UPDATE ingestion_jobs
-    SET state = 'running', attempt_count = attempt_count + 1, spent_attempts = spent_attempts + 1,
+    SET state = 'running', attempt_count = attempt_count + 1,
+      spent_attempts = spent_attempts + 1 - ${interrupted}, interruptions = interruptions + ${interrupted},
       claimed_by = ${workerId}, claimed_at = ${s.now}, last_heartbeat_at = ${s.now}, updated_at = ${s.now},
       lease_until = ${d.addMs(s.now, leaseMs)}
     WHERE id IN ${picked}
