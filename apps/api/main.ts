@@ -13,7 +13,7 @@ await runProcess('api', async () => {
   await checkApiExposure(config); // refuse to start without a token, or open beyond loopback, before touching anything
   const logger = createLogger(config.logLevel);
   const storage = await prepareStorage(config, logger, 'api');
-  const fetcher = createFetcher(config);
+  const fetcher = createFetcher(config, logger);
   const handlers = createHandlers({ fetcher, store: storage.ingestion });
   const api = await startApi(config, storage, logger, handlers);
   return {

@@ -11,7 +11,7 @@ await runProcess('worker', async () => {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
   const storage = await prepareStorage(config, logger, 'worker');
-  const fetcher = createFetcher(config);
+  const fetcher = createFetcher(config, logger);
   const handlers = createHandlers({ fetcher, store: storage.ingestion });
   const worker = await startWorker(config, storage.jobs, logger, handlers);
   return {
