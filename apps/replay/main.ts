@@ -1,4 +1,4 @@
-import { ReplayServer } from './replay-server.js';
+import { DEFAULT_REPLAY_PORT, ReplayServer } from './replay-server.js';
 
 /**
  * `npm run replay`: serves testdata/smoothcomp as a Smoothcomp origin on loopback. Point the service
@@ -6,7 +6,7 @@ import { ReplayServer } from './replay-server.js';
  * Prints one line per request; a request for something it does not serve gets a 404 listing what it does.
  */
 const say = (line: string) => process.stdout.write(`replay: ${line}\n`);
-const port = Number(process.env.REPLAY_PORT ?? 8090);
+const port = Number(process.env.REPLAY_PORT ?? DEFAULT_REPLAY_PORT);
 const server = await new ReplayServer(undefined, ({ method, target, status, file }) =>
   say(`${method} ${target} -> ${status}${file === undefined ? '' : ` ${file}`}${status === 404 ? ' (no fixture; the 404 body lists what is served)' : ''}`),
 )

@@ -6,6 +6,9 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
+/** Where `npm run replay` listens unless REPLAY_PORT says otherwise; the README's commands use it. */
+export const DEFAULT_REPLAY_PORT = 8090;
+
 export const SMOOTHCOMP_TESTDATA = fileURLToPath(new URL('../../testdata/smoothcomp/', import.meta.url));
 
 const routeSchema = z.strictObject({
