@@ -1,6 +1,6 @@
 import { checkApiExposure } from '../../src/platform/api-exposure.js';
 import { loadConfig } from '../../src/platform/config.js';
-import { createLogger } from '../../src/platform/logger.js';
+import { createProcessLogger } from '../../src/platform/logger.js';
 import { runProcess } from '../../src/platform/process-lifecycle.js';
 import { startApi } from '../../src/platform/start-api.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
@@ -11,9 +11,9 @@ import { prepareStorage } from '../../src/platform/storage.js';
 await runProcess('api', async () => {
   const config = loadConfig(process.env);
   await checkApiExposure(config); // refuse to start without a token, or open beyond loopback, before touching anything
-  const logger = createLogger(config.logLevel);
+  const logger = await createProcessLogger(config.logLevel, config.logFormat);
   const storage = await prepareStorage(config, logger, 'api');
-  const fetcher = createFetcher(config);
+  const fetcher = createFetcher(config, logger);
   const handlers = createHandlers({ fetcher, store: storage.ingestion });
   const api = await startApi(config, storage, logger, handlers);
   return {

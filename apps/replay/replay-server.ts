@@ -6,6 +6,9 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
+/** Where `npm run replay` listens unless REPLAY_PORT says otherwise; the README's commands use it. */
+export const DEFAULT_REPLAY_PORT = 8090;
+
 export const SMOOTHCOMP_TESTDATA = fileURLToPath(new URL('../../testdata/smoothcomp/', import.meta.url));
 
 const routeSchema = z.strictObject({
@@ -22,11 +25,28 @@ export type ReplayRoute = z.infer<typeof routeSchema>;
 
 const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.json': 'application/json' };
 
+/** One request the replay server answered. */
+export interface ReplayRequest {
+  method: string;
+  /** The intended host (X-Forwarded-Host), path and query: `smoothcomp.com/en/event/21001`. */
+  target: string;
+  status: number;
+  /** The fixture served, if any. */
+  file: string | undefined;
+}
+
+/** `GET smoothcomp.com/en/events/upcoming?countries=US&page=1`: a route as a request that matches it. */
+export function describeRoute(route: ReplayRoute): string {
+  const query = new URLSearchParams(route.query ?? {}).toString();
+  return `${route.method} ${route.host}${route.path}${query === '' ? '' : `?${query}`}`;
+}
+
 /**
  * Serves testdata/smoothcomp as if it were Smoothcomp: requests arrive with the intended host in
  * X-Forwarded-Host (SMOOTHCOMP_BASE_URL_OVERRIDE), and are matched on host, method, path and the
  * query parameters a route lists. Bodies carry an ETag and answer 304 to a matching If-None-Match.
- * Tests may replace a route's file while it runs.
+ * A request no route matches gets a 404 whose JSON body lists every route, so a guessed id shows
+ * at once which ones exist. Tests may replace a route's file while it runs.
  */
 export class ReplayServer {
   private server: Server | undefined;
@@ -34,7 +54,11 @@ export class ReplayServer {
   private readonly overrides = new Map<string, string>();
   origin = '';
 
-  constructor(private readonly root = SMOOTHCOMP_TESTDATA) {
+  /** `onRequest` hears of every request once it is answered (`npm run replay` prints a line each). */
+  constructor(
+    private readonly root = SMOOTHCOMP_TESTDATA,
+    private readonly onRequest?: (request: ReplayRequest) => void,
+  ) {
     this.routes = z.array(routeSchema).parse(JSON.parse(readFileSync(join(root, 'replay-routes.json'), 'utf8')));
   }
 
@@ -43,16 +67,25 @@ export class ReplayServer {
       const url = new URL(request.url ?? '/', 'http://replay');
       const forwarded = request.headers['x-forwarded-host'];
       const intendedHost = (typeof forwarded === 'string' ? forwarded : 'smoothcomp.com').toLowerCase();
+      const method = request.method ?? 'GET';
       const route = this.routes.find(
         (r) =>
           r.host === intendedHost &&
-          r.method === request.method &&
+          r.method === method &&
           r.path === url.pathname &&
           Object.entries(r.query ?? {}).every(([key, value]) => url.searchParams.get(key) === value),
       );
       request.resume();
+      const target = `${intendedHost}${url.pathname}${url.search}`;
+      let served: string | undefined = undefined; // set once the fixture is sent
+      response.on('finish', () => this.onRequest?.({ method, target, status: response.statusCode, file: served }));
       if (route === undefined) {
-        response.writeHead(404, { 'content-type': 'text/plain' }).end(`no fixture for ${request.method} ${intendedHost}${url.pathname}${url.search}`);
+        const body = {
+          error: `no fixture for ${method} ${target}`,
+          matching: 'on the host (X-Forwarded-Host, else smoothcomp.com), the method, the path and the query parameters a route lists',
+          served: this.served(),
+        };
+        response.writeHead(404, { 'content-type': 'application/json' }).end(`${JSON.stringify(body, null, 2)}\n`);
         return;
       }
       if (route.requires_header !== undefined && request.headers[route.requires_header] === undefined) {
@@ -60,6 +93,7 @@ export class ReplayServer {
         return;
       }
       const file = this.overrides.get(this.key(route)) ?? route.file;
+      served = file;
       const body = readFileSync(join(this.root, file));
       const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 20)}"`;
       const status = route.status ?? 200;
@@ -69,9 +103,21 @@ export class ReplayServer {
       }
       response.writeHead(status, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', etag }).end(body);
     });
-    await new Promise<void>((resolve) => this.server?.listen(port, host, resolve));
-    this.origin = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject); // EADDRINUSE and the like, as a rejection rather than a crash
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.origin = `http://${host}:${(server.address() as AddressInfo).port}`;
     return this;
+  }
+
+  /** Every route, as `describeRoute` writes it. */
+  served(): string[] {
+    return this.routes.map(describeRoute);
   }
 
   /** Serve `file` instead for the route that serves `originalFile`. */

@@ -2,7 +2,7 @@ import type { DatabaseLoss } from '../../src/application/database-availability.j
 import { assessWorkerHealth } from '../../src/application/worker-health.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { DATABASE_UNAVAILABLE_EXIT_CODE, databaseLossLine } from '../../src/platform/database-failure.js';
-import { createLogger } from '../../src/platform/logger.js';
+import { createProcessLogger } from '../../src/platform/logger.js';
 import { runProcess, type FatalCondition } from '../../src/platform/process-lifecycle.js';
 import { startWorker } from '../../src/platform/start-worker.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
@@ -17,9 +17,9 @@ import { startWorkerHealthServer, type WorkerHealthServer } from '../../src/plat
  */
 await runProcess('worker', async () => {
   const config = loadConfig(process.env);
-  const logger = createLogger(config.logLevel);
+  const logger = await createProcessLogger(config.logLevel, config.logFormat);
   const storage = await prepareStorage(config, logger, 'worker');
-  const fetcher = createFetcher(config);
+  const fetcher = createFetcher(config, logger);
   const handlers = createHandlers({ fetcher, store: storage.ingestion });
   let reportLoss: (loss: DatabaseLoss) => void = () => undefined;
   const fatal = new Promise<FatalCondition>((resolve) => {

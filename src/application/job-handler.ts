@@ -19,7 +19,7 @@ export interface JobContext {
    * is a JobError saying which. Pass it to every fetch and stop soon after it fires.
    */
   signal: AbortSignal;
-  /** Carries job_id, attempt, pipeline and worker_id on every line. */
+  /** Carries job_id, attempt, pipeline, worker_id and correlation_id on every line. */
   logger: JobLogger;
 }
 

@@ -263,6 +263,7 @@ export class Worker {
         attempt: job.attemptCount,
         pipeline: job.pipeline,
         worker_id: this.workerId,
+        correlation_id: job.correlationId,
       }),
       controller: undefined,
       abortReason: undefined,
@@ -327,7 +328,7 @@ export class Worker {
     const { job, logger } = execution;
     const startedAt = this.monotonicNow();
     const handler = this.options.handlers.get(job.pipeline);
-    logger.info({ scope_key: job.scopeKey }, 'job started');
+    logger.debug({ scope_key: job.scopeKey }, 'job started');
     if (handler === undefined) {
       const failure = new JobError(
         'validation',
@@ -427,7 +428,8 @@ export class Worker {
       if (cause !== 'shutdown') this.unqueue(execution);
       return;
     }
-    if (cause !== 'shutdown') execution.logger.warn({ cause }, 'aborting handler');
+    // The outcome line follows (cancelled, or lease lost); this one is detail.
+    if (cause !== 'shutdown') execution.logger.debug({ cause }, 'aborting handler');
     execution.abortReason = abortReason(cause);
     execution.controller?.abort(execution.abortReason);
   }

@@ -72,6 +72,7 @@ const fields = {
       unset,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     ),
+    LOG_FORMAT: z.preprocess(unset, z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json')),
 
     FETCH_CONTACT: z.preprocess(unset, z.string().min(3).max(200).default('operator@localhost')),
     FETCH_CONNECT_TIMEOUT_SEC: seconds(0.1, 300).default(10),
@@ -160,6 +161,8 @@ export interface AppConfig {
     allowInsecureInternalAuth: boolean;
   };
   logLevel: Env['LOG_LEVEL'];
+  /** `json` lines for machines; `pretty` for a person at a terminal (npm start picks it on a TTY). */
+  logFormat: Env['LOG_FORMAT'];
   fetch: {
     contact: string;
     connectTimeoutMs: number;
@@ -245,6 +248,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
       allowInsecureInternalAuth: env.ALLOW_INSECURE_INTERNAL_AUTH,
     },
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     fetch: {
       contact: env.FETCH_CONTACT,
       connectTimeoutMs: ms(env.FETCH_CONNECT_TIMEOUT_SEC),

@@ -1,14 +1,28 @@
 import { HttpFetcher } from '../adapters/fetch/http-fetcher.js';
 import { isHostAllowed } from '../core/pipeline.js';
+import type { Logger } from 'pino';
 import type { AppConfig } from './config.js';
 
 export const SMOOTHCOMP_HOSTS = ['.smoothcomp.com', 'ajptour.com'] as const;
 export const ESPN_HOSTS = ['site.api.espn.com'] as const;
 
-/** The one HTTP client of a process, with each provider's politeness budget. */
-export function createFetcher(config: AppConfig): HttpFetcher {
+/** How a host rule reads in a log line: `.smoothcomp.com` covers the apex and every subdomain. */
+const describeHostRule = (rule: string) => (rule.startsWith('.') ? [rule.slice(1), `*${rule}`] : [rule]);
+
+/**
+ * The one HTTP client of a process, with each provider's politeness budget. With `logger`, an
+ * active origin override is said once at start: a process fetching from a replay origin instead of
+ * the real source should never be mistaken for one that is not.
+ */
+export function createFetcher(config: AppConfig, logger?: Pick<Logger, 'info'>): HttpFetcher {
   const { fetch, providers } = config;
   const smoothcompOverride = providers.smoothcomp.baseUrlOverride;
+  if (smoothcompOverride !== undefined) {
+    logger?.info(
+      { provider: 'smoothcomp', hosts: SMOOTHCOMP_HOSTS.flatMap(describeHostRule), origin: smoothcompOverride },
+      'SMOOTHCOMP_BASE_URL_OVERRIDE is active: requests to these hosts go to that origin instead',
+    );
+  }
   return new HttpFetcher({
     userAgent: `ingestion-adapter/0.1 (+${fetch.contact})`,
     connectTimeoutMs: fetch.connectTimeoutMs,

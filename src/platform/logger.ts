@@ -32,6 +32,20 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 }
 
 /**
+ * The logger of a process. `json` writes one JSON object per line; `pretty` writes a readable line
+ * per entry (time, level, message, then the fields) through pino-pretty, which is loaded only then.
+ * Both pass through the same redaction. Writes are synchronous so nothing is lost at exit.
+ */
+export async function createProcessLogger(level: string, format: 'json' | 'pretty'): Promise<Logger> {
+  if (format === 'json') return createLogger(level);
+  const { default: pretty } = await import('pino-pretty');
+  return createLogger(
+    level,
+    pretty({ sync: true, colorize: process.stdout.isTTY, translateTime: 'SYS:HH:MM:ss.l', ignore: 'service', singleLine: true }),
+  );
+}
+
+/**
  * Query parameter names that may carry a credential: passwords (`password`, `sslpassword`, `pwd`),
  * tokens (`access_token`), keys (`api_key`, `apikey`, `key`), signatures (`sig`) and the like.
  */

@@ -11,7 +11,7 @@ import { prepareStorage } from './storage.js';
 export async function startAllInOne(config: AppConfig, logger: Logger): Promise<{ apiUrl: string; stop: () => Promise<void> }> {
   await checkApiExposure(config); // before migrations or a worker: refuse an open API on a public address
   const storage = await prepareStorage(config, logger, 'server');
-  const fetcher = createFetcher(config);
+  const fetcher = createFetcher(config, logger);
   const handlers = createHandlers({ fetcher, store: storage.ingestion });
   const worker = await startWorker(config, storage.jobs, logger, handlers);
   const api = await startApi(config, storage, logger, handlers);

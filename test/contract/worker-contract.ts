@@ -327,8 +327,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
       expect(details.job.state).toBe('succeeded');
     });
 
-    it('puts job_id, attempt, pipeline and worker_id on every log line of a job', async () => {
-      const pipeline = pipelineName();
+    const captureLogs = () => {
       const lines: Record<string, unknown>[] = [];
       const sink = new Writable({
         write(chunk: Buffer, _encoding, done) {
@@ -336,18 +335,53 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
           done();
         },
       });
-      const logger = pino({ level: 'debug' }, sink);
+      return { lines, logger: pino({ level: 'debug' }, sink) };
+    };
+    /** pino's numeric levels: 30 is info. */
+    const infoOrAbove = (lines: Record<string, unknown>[]) => lines.filter((l) => (l.level as number) >= 30).map((l) => l.msg);
+
+    it('puts job_id, attempt, pipeline, worker_id and correlation_id on every log line of a job, and one info line for its outcome', async () => {
+      const pipeline = pipelineName();
+      const { lines, logger } = captureLogs();
       const handler = testHandler(pipeline, ({ logger: jobLogger }) => {
-        jobLogger.info({ step: 'fetch' }, 'fetching');
+        jobLogger.debug({ step: 'fetch' }, 'fetching');
         return Promise.resolve(undefined);
       });
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1, correlationId: 'trace-ok-1' }]);
       await startWorker([handler], { logger, workerId: 'logging-worker' });
       await finalState(enqueued!.job.id);
       await waitFor('the success line', () => lines.some((l) => l.msg === 'job succeeded'));
       const jobLines = lines.filter((l) => l.job_id === enqueued!.job.id);
       expect(jobLines.map((l) => l.msg)).toEqual(['job started', 'fetching', 'job succeeded']);
-      for (const line of jobLines) expect(line).toMatchObject({ attempt: 1, pipeline, worker_id: 'logging-worker' });
+      for (const line of jobLines) expect(line).toMatchObject({ attempt: 1, pipeline, worker_id: 'logging-worker', correlation_id: 'trace-ok-1' });
+      expect(infoOrAbove(jobLines)).toEqual(['job succeeded']);
+    });
+
+    it('logs exactly one line at info or above for a failed job and for a cancelled one, each with its correlation_id', async () => {
+      const pipeline = pipelineName();
+      const { lines, logger } = captureLogs();
+      const started: string[] = [];
+      const handler = testHandler(pipeline, ({ job, signal }) => {
+        if (job.params.fail === true) return Promise.reject(new JobError('parse', 'BAD_MARKUP', 'the page did not parse'));
+        return new Promise((_, reject) => {
+          started.push(job.id);
+          signal.addEventListener('abort', () => reject(signal.reason as Error));
+        });
+      });
+      const [failing] = await repo.enqueueJobs([{ pipeline, scope: { n: 1 }, params: { fail: true }, maxAttempts: 1, correlationId: 'trace-fail-1' }]);
+      const [cancelled] = await repo.enqueueJobs([{ pipeline, scope: { n: 2 }, maxAttempts: 3, correlationId: 'trace-cancel-1' }]);
+      await startWorker([handler], { logger, heartbeatIntervalMs: 100 });
+      await waitFor('the second handler to start', () => started.length > 0);
+      await repo.cancelJob(cancelled!.job.id);
+      await finalState(failing!.job.id);
+      await finalState(cancelled!.job.id);
+      await waitFor('both outcome lines', () => lines.filter((l) => l.msg === 'job failed' || l.msg === 'job cancelled while running').length === 2);
+      const failLines = lines.filter((l) => l.job_id === failing!.job.id);
+      const cancelLines = lines.filter((l) => l.job_id === cancelled!.job.id);
+      expect(infoOrAbove(failLines)).toEqual(['job failed']);
+      expect(infoOrAbove(cancelLines)).toEqual(['job cancelled while running']);
+      for (const line of failLines) expect(line).toMatchObject({ pipeline, correlation_id: 'trace-fail-1' });
+      for (const line of cancelLines) expect(line).toMatchObject({ pipeline, correlation_id: 'trace-cancel-1' });
     });
   });
 }

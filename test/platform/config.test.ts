@@ -20,6 +20,12 @@ describe('configuration', () => {
     expect(config.http.allowInsecureInternalAuth).toBe(false);
   });
 
+  it('reads LOG_FORMAT: json unless pretty is asked for; anything else is a problem naming it', () => {
+    expect(loadConfig({}).logFormat).toBe('json');
+    expect(loadConfig({ LOG_FORMAT: 'pretty' }).logFormat).toBe('pretty');
+    expect(problemsOf({ LOG_FORMAT: 'text' })).toEqual(['LOG_FORMAT: must be json or pretty']);
+  });
+
   it('reads a PostgreSQL deployment', () => {
     const config = loadConfig({
       DATABASE_DRIVER: 'postgres',
