@@ -81,13 +81,13 @@ export function registerEnqueueJobsBatchRoute(app: FastifyInstance, enqueueJob: 
         'A sound envelope is answered 200 with one result per job in request order: 201 created, 200 replayed, ' +
         '400 or 409 with a problem document. Valid jobs are stored in one transaction even when others are refused. ' +
         'A key given twice in one batch is stored once: a later identical job replays the first, a different one is a 409. ' +
-        'The Idempotency-Key header is refused here. The envelope wrong (not an object, jobs missing, empty or too long) is a 400; ' +
-        'a body above HTTP_BATCH_BODY_LIMIT_BYTES a 413.',
+        'A wrong envelope (not an object, jobs missing, empty or too long) or an Idempotency-Key header is a 400 ' +
+        'and a body above HTTP_BATCH_BODY_LIMIT_BYTES a 413; then nothing is stored.',
       tags: ['jobs'],
       body: batchBody,
       response: {
         200: { description: 'One result per job, in request order', content: { 'application/json': { schema: batchResponse } } },
-        400: problem('The envelope is wrong (nothing was stored); `errors` names the field'),
+        400: problem('The envelope is wrong, or an Idempotency-Key header was sent; nothing was stored. `errors` names the field'),
         401: problem('No bearer token, or the wrong one'),
         413: problem('The body is larger than HTTP_BATCH_BODY_LIMIT_BYTES'),
         415: problem('The body is not application/json'),
