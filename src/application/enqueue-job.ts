@@ -1,5 +1,5 @@
 import { canonicalJson } from '../core/canonical-json.js';
-import type { JobRepository } from '../core/job-repository.js';
+import type { EnqueueJobInput, JobRepository } from '../core/job-repository.js';
 import type { Job } from '../core/job.js';
 import { scopeKeyOf } from '../core/scope-key.js';
 import { sha256Hex } from '../core/sha256.js';
@@ -26,6 +26,11 @@ export type EnqueueJobOutcome =
   | { kind: 'idempotency_conflict'; job: Job }
   | { kind: 'invalid'; problems: FieldProblem[] };
 
+interface CheckedRequest {
+  kind: 'valid';
+  input: EnqueueJobInput;
+}
+
 /**
  * Checks a job request against its pipeline (registered, scope and params valid by the pipeline's
  * own schemas) and stores it. With an idempotency key, a repeat of the same request returns the
@@ -39,6 +44,36 @@ export class EnqueueJob {
   ) {}
 
   async execute(request: EnqueueJobRequest): Promise<EnqueueJobOutcome> {
+    const [outcome] = await this.executeBatch([request]);
+    if (outcome === undefined) throw new Error('enqueue returned no outcome');
+    return outcome;
+  }
+
+  /**
+   * Checks each request on its own and stores every valid one with one `enqueueJobs` call: one
+   * statement and one wake-up on PostgreSQL, one transaction on SQLite. Invalid requests are not
+   * stored and do not stop the others. Outcomes come back in request order. A key given twice in
+   * one batch is stored once: a later identical request replays the first, a different one
+   * conflicts with it.
+   */
+  async executeBatch(requests: readonly EnqueueJobRequest[]): Promise<EnqueueJobOutcome[]> {
+    const checked = requests.map((request) => this.check(request));
+    const inputs = checked.filter((c): c is CheckedRequest => c.kind === 'valid').map((c) => c.input);
+    const stored = inputs.length === 0 ? [] : await this.repository.enqueueJobs(inputs);
+    let next = 0;
+    return checked.map((c): EnqueueJobOutcome => {
+      if (c.kind === 'invalid') return c;
+      const result = stored[next++];
+      if (result === undefined) throw new Error('enqueue returned fewer jobs than it was given');
+      if (result.created) return { kind: 'created', job: result.job };
+      return result.job.requestFingerprint === c.input.requestFingerprint
+        ? { kind: 'replayed', job: result.job }
+        : { kind: 'idempotency_conflict', job: result.job };
+    });
+  }
+
+  /** The request against its pipeline's schemas, resolved to what storage takes. */
+  private check(request: EnqueueJobRequest): CheckedRequest | { kind: 'invalid'; problems: FieldProblem[] } {
     const handler = this.handlers.get(request.pipeline);
     if (handler === undefined) {
       return {
@@ -63,9 +98,11 @@ export class EnqueueJob {
       runAt: request.runAt?.toISOString() ?? null,
       forceRepublish: request.forceRepublish ?? false,
     };
+    // What makes two requests "the same" for an idempotency key; the correlation id does not count.
     const fingerprint = request.idempotencyKey === undefined ? undefined : sha256Hex(canonicalJson(resolved));
-    const [result] = await this.repository.enqueueJobs([
-      {
+    return {
+      kind: 'valid',
+      input: {
         pipeline: resolved.pipeline,
         scope: resolved.scope,
         scopeKey: scopeKeyOf(resolved.scope),
@@ -78,11 +115,6 @@ export class EnqueueJob {
         ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
         ...(fingerprint === undefined ? {} : { requestFingerprint: fingerprint }),
       },
-    ]);
-    if (result === undefined) throw new Error('enqueue returned no job');
-    if (result.created) return { kind: 'created', job: result.job };
-    return result.job.requestFingerprint === fingerprint
-      ? { kind: 'replayed', job: result.job }
-      : { kind: 'idempotency_conflict', job: result.job };
+    };
   }
 }

@@ -34,6 +34,9 @@ const boolean = z.preprocess(
 
 const url = z.preprocess(unset, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }));
 
+/** 1,000 jobs of about 1 KiB each. */
+const DEFAULT_BATCH_BODY_LIMIT_BYTES = 1_048_576;
+
 const fields = {
     DATABASE_DRIVER: z.preprocess(unset, z.enum(['postgres', 'sqlite'], { error: 'must be postgres or sqlite' }).default('sqlite')),
     DATABASE_DSN: z.preprocess(unset, z.string().optional()),
@@ -67,6 +70,7 @@ const fields = {
     HTTP_HOST: z.preprocess(unset, z.string().default('0.0.0.0')),
     HTTP_PORT: integer(0, 65_535).default(8080),
     HTTP_BODY_LIMIT_BYTES: integer(1024, 10 * 1024 * 1024).default(65_536),
+    HTTP_BATCH_BODY_LIMIT_BYTES: z.preprocess(unset, integer(1024, 64 * 1024 * 1024).optional()),
     HTTP_REQUEST_TIMEOUT_SEC: seconds(0.1, 3600).default(30),
     LOG_LEVEL: z.preprocess(
       unset,
@@ -119,6 +123,11 @@ function crossCheck(env: Partial<Env>, report: (variable: keyof Env, message: st
   if (total !== undefined && connect !== undefined && total < connect) {
     report('FETCH_TOTAL_TIMEOUT_SEC', `must be at least FETCH_CONNECT_TIMEOUT_SEC (${connect}): it covers the connect as well as the response`);
   }
+  const batchLimit = env.HTTP_BATCH_BODY_LIMIT_BYTES;
+  const bodyLimit = env.HTTP_BODY_LIMIT_BYTES;
+  if (batchLimit !== undefined && bodyLimit !== undefined && batchLimit < bodyLimit) {
+    report('HTTP_BATCH_BODY_LIMIT_BYTES', `must be at least HTTP_BODY_LIMIT_BYTES (${bodyLimit}): a job that POST /jobs accepts must fit in a batch`);
+  }
   const idle = env.DATABASE_MAX_IDLE_CONNS;
   const open = env.DATABASE_MAX_OPEN_CONNS;
   if (idle !== undefined && open !== undefined && idle > open) {
@@ -155,6 +164,8 @@ export interface AppConfig {
     host: string;
     port: number;
     bodyLimitBytes: number;
+    /** POST /jobs/batch's body limit: up to 1,000 jobs in one body. */
+    batchBodyLimitBytes: number;
     /** Headers and body must arrive within this, or the client gets a 408 and the connection closes. */
     requestTimeoutMs: number;
     internalAuthToken: string | undefined;
@@ -243,6 +254,8 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
       host: env.HTTP_HOST,
       port: env.HTTP_PORT,
       bodyLimitBytes: env.HTTP_BODY_LIMIT_BYTES,
+      // Unset, it never falls below the single-job limit, so raising that one alone stays valid.
+      batchBodyLimitBytes: env.HTTP_BATCH_BODY_LIMIT_BYTES ?? Math.max(DEFAULT_BATCH_BODY_LIMIT_BYTES, env.HTTP_BODY_LIMIT_BYTES),
       requestTimeoutMs: ms(env.HTTP_REQUEST_TIMEOUT_SEC),
       internalAuthToken: env.INTERNAL_AUTH_TOKEN,
       allowInsecureInternalAuth: env.ALLOW_INSECURE_INTERNAL_AUTH,

@@ -44,6 +44,7 @@ export async function buildApi(
     authToken,
     logger,
     bodyLimitBytes: config.http.bodyLimitBytes,
+    batchBodyLimitBytes: config.http.batchBodyLimitBytes,
     requestTimeoutMs: config.http.requestTimeoutMs,
     version: packageVersion,
   });

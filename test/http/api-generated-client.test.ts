@@ -121,6 +121,10 @@ describe('a client generated from the API document', () => {
       replayed: { status: 200, header: 'true', id: jobId },
       job_id: expect.stringMatching(/^\d+$/) as unknown,
       noop_scope_label: 'typed',
+      batch: [
+        [201, 'batched'],
+        [400, ['body.jobs.1.scope.label']],
+      ],
       invalid: { status: 400, type: 'application/problem+json; charset=utf-8', fields: ['body.scope.label'] },
       listed: [jobId],
       shown: { id: jobId, transitions: ['pending'], result: null },

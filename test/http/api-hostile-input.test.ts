@@ -65,6 +65,21 @@ const hostileBody = fc
   )
   .map(([pipeline, scope, rest]) => `{"pipeline":${pipeline},"scope":${scope}${Object.entries(rest).map(([key, value]) => `,${JSON.stringify(key)}:${value}`).join('')}}`);
 
+/** A job of a batch: a hostile body, or a valid one, either maybe with an idempotency key that recurs. */
+const hostileBatchItem = fc
+  .tuple(
+    fc.oneof({ weight: 2, arbitrary: hostileBody }, { weight: 1, arbitrary: fc.constantFrom('{"pipeline":"system.noop","scope":{"label":"ok"}}', '{"pipeline":"system.noop","scope":{"label":"ok"},"priority":1}') }),
+    fc.option(fc.oneof(fc.constantFrom('"k1"', '"k2"', '""', '7', 'null'), hostileText.map((text) => JSON.stringify(text))), { nil: undefined }),
+  )
+  .map(([item, key]) => (key === undefined || !item.startsWith('{"pipeline"') ? item : `${item.slice(0, -1)},"idempotency_key":${key}}`));
+
+/** A POST /jobs/batch body: mostly a sound envelope of hostile jobs, sometimes a hostile envelope. */
+const hostileBatch = fc.oneof(
+  { weight: 5, arbitrary: fc.array(fc.oneof({ weight: 4, arbitrary: hostileBatchItem }, { weight: 1, arbitrary: hostileJsonText }), { minLength: 1, maxLength: 5 }).map((items) => `{"jobs":[${items.join(',')}]}`) },
+  { weight: 1, arbitrary: hostileJsonText.map((jobs) => `{"jobs":${jobs}}`) },
+  { weight: 1, arbitrary: fc.tuple(hostileBatchItem, fc.constantFrom('__proto__', 'constructor', 'jobs2', '')).map(([item, key]) => `{"jobs":[${item}],${JSON.stringify(key)}:1}`) },
+);
+
 /** Percent-encodes every UTF-8 byte (a lone surrogate becomes U+FFFD, as on the wire). */
 const encode = (text: string) => [...Buffer.from(text, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
 
@@ -163,6 +178,40 @@ describe.each<Dialect>(['sqlite', 'postgres'])('on %s, hostile input never gets 
           expect((await send('GET', `/internal/v1/jobs/${id}`)).statusCode).toBe(200);
           expect((await send('GET', '/internal/v1/jobs?limit=5')).statusCode).toBe(200);
         }
+      }),
+      options,
+    );
+  });
+
+  it('POST /jobs/batch: each job answered in order, a refused one by its own problem; only created jobs are stored', async () => {
+    await fc.assert(
+      fc.asyncProperty(hostileBatch, async (payload) => {
+        const before = await newestJobId();
+        const response = await send('POST', '/internal/v1/jobs/batch', payload);
+        if (response.statusCode >= 400) {
+          expect(await newestJobId(), payload.slice(0, 300)).toBe(before);
+          return;
+        }
+        expect(response.statusCode).toBe(200);
+        const { results } = response.json<{ results: { index: number; status: number; job?: { id: string }; problem?: Problem }[] }>();
+        expect(results.length).toBe((JSON.parse(payload) as { jobs: unknown[] }).jobs.length);
+        results.forEach((result, index) => {
+          expect(result.index).toBe(index);
+          if (result.status === 201 || result.status === 200) {
+            expect(result.job, payload.slice(0, 300)).toBeDefined();
+          } else {
+            expect([400, 409]).toContain(result.status);
+            expect(result.problem?.status).toBe(result.status);
+            if (result.status === 400) {
+              expect(result.problem?.errors ?? [], payload.slice(0, 300)).not.toHaveLength(0);
+              for (const error of result.problem?.errors ?? []) expect(error.field.startsWith(`body.jobs.${index}`), error.field).toBe(true);
+            }
+          }
+        });
+        const created = results.filter((result) => result.status === 201).map((result) => result.job?.id ?? '');
+        const newer = (await api.repository.listJobs({ filter: {}, limit: 10 })).jobs.filter((job) => before === undefined || BigInt(job.id) > BigInt(before));
+        expect(newer.map((job) => job.id).sort()).toEqual([...created].sort());
+        for (const id of created) expect((await send('GET', `/internal/v1/jobs/${id}`)).statusCode).toBe(200);
       }),
       options,
     );

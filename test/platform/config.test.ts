@@ -92,6 +92,15 @@ describe('configuration', () => {
     ]);
   });
 
+  it('gives the batch route its own body limit, never below the single-job one', () => {
+    expect(loadConfig({}).http).toMatchObject({ bodyLimitBytes: 65_536, batchBodyLimitBytes: 1_048_576 });
+    expect(loadConfig({ HTTP_BODY_LIMIT_BYTES: '2097152' }).http.batchBodyLimitBytes).toBe(2_097_152);
+    expect(loadConfig({ HTTP_BATCH_BODY_LIMIT_BYTES: '300000' }).http.batchBodyLimitBytes).toBe(300_000);
+    expect(problemsOf({ HTTP_BODY_LIMIT_BYTES: '131072', HTTP_BATCH_BODY_LIMIT_BYTES: '65536' })).toEqual([
+      'HTTP_BATCH_BODY_LIMIT_BYTES: must be at least HTTP_BODY_LIMIT_BYTES (131072): a job that POST /jobs accepts must fit in a batch',
+    ]);
+  });
+
   it('gives a fetch a total deadline, which must leave room for the connect', () => {
     expect(loadConfig({}).fetch.totalTimeoutMs).toBe(60_000);
     expect(loadConfig({ FETCH_TOTAL_TIMEOUT_SEC: '2.5', FETCH_CONNECT_TIMEOUT_SEC: '2' }).fetch.totalTimeoutMs).toBe(2_500);

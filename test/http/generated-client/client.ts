@@ -26,6 +26,14 @@ async function main(): Promise<Record<string, unknown>> {
   const job = must('enqueue', created.data).job;
   const noop = await client.POST('/internal/v1/jobs', { body: { pipeline: 'system.noop', scope: { label: 'typed' }, params: { sleep_ms: 0 } } });
   const invalid = await client.POST('/internal/v1/jobs', { body: { pipeline: 'system.noop', scope: { label: '' } } });
+  const batch = await client.POST('/internal/v1/jobs/batch', {
+    body: {
+      jobs: [
+        { pipeline: 'system.noop', scope: { label: 'batched' }, idempotency_key: 'batch-1' },
+        { pipeline: 'system.noop', scope: { label: '' } },
+      ],
+    },
+  });
 
   const list = await client.GET('/internal/v1/jobs', { params: { query: { pipeline: 'test.catalog', state: 'pending', limit: 10 } } });
   const shown = await client.GET('/internal/v1/jobs/{id}', { params: { path: { id: job.id } } });
@@ -51,6 +59,7 @@ async function main(): Promise<Record<string, unknown>> {
     replayed: { status: replayed.response.status, header: replayed.response.headers.get('idempotent-replayed'), id: replayed.data?.job.id },
     job_id: job.id,
     noop_scope_label: noop.data?.job.scope.label,
+    batch: batch.data?.results.map((r) => [r.status, r.job?.scope.label ?? r.problem?.errors?.map((e) => e.field)]),
     invalid: { status: invalid.response.status, type: invalid.response.headers.get('content-type'), fields: invalid.error?.errors?.map((e) => e.field) },
     listed: list.data?.jobs.map((j) => j.id),
     shown: { id: shown.data?.job.id, transitions: shown.data?.transitions.map((t) => t.to_state), result: shown.data?.result },

@@ -13,6 +13,7 @@ import { installErrorHandling } from './error-handler.js';
 import { documentComponents, documentRoute } from './openapi-document.js';
 import { requestIdFrom } from './request-id.js';
 import { registerEnqueueJobRoute } from './routes/enqueue-job-route.js';
+import { registerEnqueueJobsBatchRoute } from './routes/enqueue-jobs-batch-route.js';
 import { registerHealthRoutes, type ReadinessReport } from './routes/health-routes.js';
 import { registerJobRoutes } from './routes/job-routes.js';
 import { registerPublicationRoutes } from './routes/publication-routes.js';
@@ -31,6 +32,8 @@ export interface HttpAppOptions {
   authToken: string | undefined;
   logger: Logger;
   bodyLimitBytes: number;
+  /** The body limit of POST /jobs/batch, which carries up to 1,000 jobs. */
+  batchBodyLimitBytes: number;
   /** Headers and body must arrive within this; slower clients get a 408 and are disconnected. */
   requestTimeoutMs: number;
   version: string;
@@ -103,6 +106,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
       await api.register((secured, _options, done) => {
         if (options.authToken !== undefined) secured.addHook('onRequest', bearerAuth(options.authToken));
         registerEnqueueJobRoute(secured, options.enqueueJob, options.handlers);
+        registerEnqueueJobsBatchRoute(secured, options.enqueueJob, options.handlers, options.batchBodyLimitBytes);
         registerJobRoutes(secured, options.repository, options.ingestion);
         registerPublicationRoutes(secured, options.ingestion, options.handlers);
         registerSnapshotRoutes(secured, options.ingestion, options.repository);

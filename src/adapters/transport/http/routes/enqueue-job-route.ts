@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import type { EnqueueJob } from '../../../../application/enqueue-job.js';
+import type { EnqueueJob, EnqueueJobOutcome, EnqueueJobRequest } from '../../../../application/enqueue-job.js';
+import type { FieldProblem } from '../../../../application/field-problem.js';
 import type { HandlerRegistry } from '../../../../application/handler-registry.js';
 import { jobResource, jobResponseSchema } from '../job-resource.js';
 import { HttpProblem, problemSchema } from '../problem.js';
@@ -33,7 +34,7 @@ export const enqueueJobBody = z.strictObject({
  * each with that pipeline's scope and params schemas. A client generated from the document types
  * `scope` by pipeline. Exported for every route that takes job requests.
  */
-export function enqueueJobRequestSchema(handlers: HandlerRegistry) {
+export function enqueueJobRequestSchema<Extra extends z.ZodRawShape = Record<never, never>>(handlers: HandlerRegistry, extra?: Extra) {
   const members = handlers.pipelines().map((pipeline) => {
     const handler = handlers.get(pipeline);
     if (handler === undefined) throw new Error(`pipeline ${pipeline} is listed but has no handler`);
@@ -43,6 +44,7 @@ export function enqueueJobRequestSchema(handlers: HandlerRegistry) {
         scope: handler.scopeSchema.describe(`What to ingest. ${JSON_RULES}`),
         params: handler.paramsSchema.optional().describe(`Pipeline options. ${JSON_RULES}`),
         ...jobOptions,
+        ...extra,
       })
       .describe(`A ${pipeline} job`);
   });
@@ -53,16 +55,53 @@ export function enqueueJobRequestSchema(handlers: HandlerRegistry) {
     .meta({ description: 'A job for one registered pipeline', discriminator: { propertyName: 'pipeline' } });
 }
 
+export type EnqueueJobBody = z.infer<typeof enqueueJobBody>;
+
+/** An idempotency key, in the header of POST /jobs or in each item of a batch. */
+export const idempotencyKeyText = () => z.string().regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters');
+
 const headers = z.looseObject({
-  'idempotency-key': z
-    .string()
-    .regex(/^[\x21-\x7e]{1,200}$/, 'must be 1 to 200 visible ASCII characters')
-    .optional()
-    .describe('Repeat a request safely: the same key and body return the first job (200)'),
+  'idempotency-key': idempotencyKeyText().optional().describe('Repeat a request safely: the same key and body return the first job (200)'),
 });
 
 
 const LOCATION = { type: 'string', description: 'The job: /internal/v1/jobs/{id}' } as const;
+/** A validated body as the use case takes it; the correlation id defaults to the request id. */
+export function enqueueJobRequest(body: EnqueueJobBody, requestId: string, idempotencyKey: string | undefined): EnqueueJobRequest {
+  return {
+    pipeline: body.pipeline,
+    scope: body.scope,
+    params: body.params,
+    ...(body.priority === undefined ? {} : { priority: body.priority }),
+    ...(body.max_attempts === undefined ? {} : { maxAttempts: body.max_attempts }),
+    ...(body.run_at === undefined ? {} : { runAt: new Date(body.run_at) }),
+    ...(body.force_republish === undefined ? {} : { forceRepublish: body.force_republish }),
+    correlationId: body.correlation_id ?? requestId,
+    ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
+  };
+}
+
+type EnqueueJobRefused = Extract<EnqueueJobOutcome, { kind: 'invalid' | 'idempotency_conflict' }>;
+
+export interface EnqueueRefusal {
+  status: 400 | 409;
+  detail: string;
+  errors?: FieldProblem[];
+}
+
+/**
+ * Why a job was not enqueued, for a problem document. `at` is where the job sits in the request
+ * (`body`, `body.jobs.3`) and `keyName` how the client gave its idempotency key.
+ */
+export function enqueueRefusal(outcome: EnqueueJobRefused, at: string, keyName: string): EnqueueRefusal {
+  if (outcome.kind === 'invalid') {
+    return { status: 400, detail: 'the job request is invalid', errors: outcome.problems.map((p) => ({ ...p, field: `${at}.${p.field}` })) };
+  }
+  return {
+    status: 409,
+    detail: `${keyName} was already used for job ${outcome.job.id} with a different request; use a new key for a different job`,
+  };
+}
 
 /** POST /jobs: validate against the pipeline, store durably, answer 201 (or 200 for a replay). */
 export function registerEnqueueJobRoute(app: FastifyInstance, enqueueJob: EnqueueJob, handlers: HandlerRegistry): void {
@@ -89,27 +128,13 @@ export function registerEnqueueJobRoute(app: FastifyInstance, enqueueJob: Enqueu
       },
     },
     handler: async (request, reply) => {
-      const body = request.body;
-      const idempotencyKey = request.headers['idempotency-key'];
-      const outcome = await enqueueJob.execute({
-        pipeline: body.pipeline,
-        scope: body.scope,
-        params: body.params,
-        ...(body.priority === undefined ? {} : { priority: body.priority }),
-        ...(body.max_attempts === undefined ? {} : { maxAttempts: body.max_attempts }),
-        ...(body.run_at === undefined ? {} : { runAt: new Date(body.run_at) }),
-        ...(body.force_republish === undefined ? {} : { forceRepublish: body.force_republish }),
-        correlationId: body.correlation_id ?? request.id,
-        ...(idempotencyKey === undefined ? {} : { idempotencyKey }),
-      });
+      const outcome = await enqueueJob.execute(enqueueJobRequest(request.body, request.id, request.headers['idempotency-key']));
       switch (outcome.kind) {
         case 'invalid':
-          throw new HttpProblem(400, 'the job request is invalid', outcome.problems.map((p) => ({ ...p, field: `body.${p.field}` })));
-        case 'idempotency_conflict':
-          throw new HttpProblem(
-            409,
-            `Idempotency-Key was already used for job ${outcome.job.id} with a different request; use a new key for a different job`,
-          );
+        case 'idempotency_conflict': {
+          const refusal = enqueueRefusal(outcome, 'body', 'Idempotency-Key');
+          throw new HttpProblem(refusal.status, refusal.detail, refusal.errors);
+        }
         case 'replayed':
           return reply
             .code(200)
