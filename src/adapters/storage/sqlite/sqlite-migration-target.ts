@@ -107,9 +107,9 @@ export function sqliteMigrationTarget(path: string, driver: SqliteDriverChoice =
   };
 }
 
-/** SQLITE_BUSY, as better-sqlite3 (`code`) and node:sqlite (`errcode`, primary code 5) report it. */
+/** SQLITE_BUSY or one of its extended codes, as better-sqlite3 (`code`) and node:sqlite (`errcode`) report it. */
 function isBusy(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
   const { code, errcode } = error as { code?: unknown; errcode?: unknown };
-  return code === 'SQLITE_BUSY' || (typeof errcode === 'number' && (errcode & 0xff) === 5);
+  return (typeof code === 'string' && code.startsWith('SQLITE_BUSY')) || (typeof errcode === 'number' && (errcode & 0xff) === 5);
 }
