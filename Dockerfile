@@ -2,7 +2,7 @@
 # Production image: compiled JavaScript, production dependencies only, running as a non-root user.
 # One image serves every role; the command picks it (apps/api, apps/worker, apps/migrate).
 
-FROM node:20-bookworm AS build
+FROM node:24-bookworm AS build
 WORKDIR /app
 # The full Debian image has python3, make and g++ for better-sqlite3's native build.
 COPY package.json package-lock.json ./
@@ -12,7 +12,7 @@ COPY apps ./apps
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules

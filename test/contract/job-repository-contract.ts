@@ -5,7 +5,8 @@ import { leaseOf } from '../../src/core/job.js';
 import type { AppConfig } from '../../src/platform/config.js';
 import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
 import { sqliteDriverUnderTest, type TestDatabase } from '../support/test-databases.js';
-import { sleep, waitFor } from '../support/wait-for.js';
+import { passDeadline } from '../support/database-clock.js';
+import { waitFor } from '../support/wait-for.js';
 
 export type DatabaseConfig = AppConfig['database'];
 
@@ -203,7 +204,7 @@ export function describeJobRepositoryContract(driver: 'postgres' | 'sqlite', cre
     it('renews held leases and reports cancel requests and lost leases', async () => {
       const pipeline = freshPipeline();
       await repo.enqueueJobs([job(pipeline), job(pipeline)]);
-      const [a, b] = await repo.claimJobs({ workerId: 'w-renew', limit: 2, leaseMs: 1_000 });
+      const [a, b] = await repo.claimJobs({ workerId: 'w-renew', limit: 2, leaseMs: 30_000 });
       await repo.cancelJob(b!.id);
       const stranger: JobLease = { jobId: a!.id, attemptNumber: 1, workerId: 'someone-else' };
       const renewals = await repo.renewLeases('w-renew', [leaseOf(a!), leaseOf(b!), { ...leaseOf(a!), attemptNumber: 7 }], 60_000);
@@ -276,9 +277,9 @@ export function describeJobRepositoryContract(driver: 'postgres' | 'sqlite', cre
     it('reclaims an expired lease, closes the dead attempt and rejects the old worker\'s late settle', async () => {
       const pipeline = freshPipeline();
       await repo.enqueueJobs([job(pipeline)]);
-      const stalled = await claimOne(repo, 'w-stalled', 300);
+      const stalled = await claimOne(repo, 'w-stalled');
       expect(await repo.claimJobs({ workerId: 'w-rescuer', limit: 5, leaseMs: 30_000 })).toEqual([]);
-      await sleep(450);
+      await passDeadline(driver, database.dsn, 'lease_until', [stalled.id]);
       const rescuer = openRepository();
       const reclaimed = await claimOne(rescuer, 'w-rescuer');
       // The dead attempt is an interruption, not a charged attempt: the rescue's claim spends one.
@@ -393,14 +394,14 @@ export function describeJobRepositoryContract(driver: 'postgres' | 'sqlite', cre
       const [first, other] = await repo.claimJobs({ workerId: 'w-fail', limit: 2, leaseMs: 30_000 });
       expect(first?.id).toBe(retried!.job.id);
 
-      expect(await repo.failJob(leaseOf(first!), NETWORK, { state: 'pending', retryDelayMs: 250 })).toEqual({ applied: true, state: 'pending' });
+      expect(await repo.failJob(leaseOf(first!), NETWORK, { state: 'pending', retryDelayMs: 30_000 })).toEqual({ applied: true, state: 'pending' });
       const pending = await repo.getJob(first!.id);
       const attemptEnd = pending!.attempts[0]!.finishedAt!;
-      expect(pending!.job.nextRetryAt.getTime() - attemptEnd.getTime()).toBe(250);
+      expect(pending!.job.nextRetryAt.getTime() - attemptEnd.getTime()).toBe(30_000);
       expect(pending!.job).toMatchObject({ state: 'pending', failure: NETWORK, claimedBy: null, spentAttempts: 1 });
       expect(pending!.attempts[0]).toMatchObject({ outcome: 'failed', failure: NETWORK });
       expect(await repo.claimJobs({ workerId: 'w-fail', limit: 1, leaseMs: 30_000 })).toEqual([]);
-      await sleep(300);
+      await passDeadline(driver, database.dsn, 'next_retry_at', [first!.id]);
       const second = await claimOne(repo, 'w-fail');
       expect(second).toMatchObject({ id: first!.id, attemptCount: 2 });
       await repo.failJob(leaseOf(second), NETWORK, { state: 'exhausted' });

@@ -39,15 +39,60 @@ export function describeMigrationContract(driver: 'postgres' | 'sqlite', createD
       expect(await checkMigrations(config)).toEqual({ pending: [], problems: [] });
     });
 
-    it('lets two migrate processes start at the same moment: each file is applied once', async () => {
+    it('lets two migrate processes start at the same moment: each file is applied and reported once', async () => {
       const { dsn } = await fresh();
       const env = { DATABASE_DRIVER: driver, DATABASE_DSN: dsn };
       const runs = await Promise.all([runApp('apps/migrate/main.ts', env), runApp('apps/migrate/main.ts', env)]);
       for (const run of runs) expect(run.code, run.stderr).toBe(0);
-      const outputs = runs.map((r) => r.stdout).sort();
-      expect(outputs.filter((o) => o.includes(`applied ${allVersions.join(', ')}`))).toHaveLength(1);
-      expect(outputs.filter((o) => o.includes('up to date'))).toHaveLength(1);
+      const reported = runs.map((r) => /applied (\S+(?:, \S+)*) to /.exec(r.stdout)?.[1]?.split(', ') ?? []);
+      // Truthful reports: together they name every file, and no file is claimed by both.
+      expect([...reported[0]!, ...reported[1]!].sort()).toEqual(allVersions);
+      expect(reported[0]!.filter((v) => reported[1]!.includes(v))).toEqual([]);
+      // The lock spans the whole run: whoever gets it second finds nothing left to do.
+      expect(runs.filter((r) => r.stdout.includes('up to date'))).toHaveLength(1);
       expect(await checkMigrations(databaseConfig(driver, dsn))).toEqual({ pending: [], problems: [] });
+    });
+
+    it('makes a second migrator wait for the lock, then report only what it applied itself', async () => {
+      const { dsn } = await fresh();
+      const files = readMigrationFiles(migrationsDirectory(driver));
+      const holder = target(dsn);
+      const waiter = target(dsn);
+      try {
+        let waiterSettled = false;
+        let waiterRun: Promise<{ applied: string[] }> | undefined;
+        const heldOutcomes = await holder.withLock(async () => {
+          waiterRun = runMigrations(waiter, files).finally(() => (waiterSettled = true));
+          // Long enough for an unlocked migrator to finish; a locked one is still waiting.
+          await sleep(1_000);
+          expect(waiterSettled).toBe(false);
+          await holder.ensureLedger();
+          const outcomes: string[] = [];
+          for (const file of files) outcomes.push(await holder.apply(file));
+          return outcomes;
+        });
+        expect(heldOutcomes).toEqual(files.map(() => 'applied'));
+        expect(await waiterRun).toEqual({ applied: [] });
+      } finally {
+        await holder.close();
+        await waiter.close();
+      }
+    });
+
+    it('reports a file another process applied in the meantime as already applied, not as applied', async () => {
+      const { dsn } = await fresh();
+      const files = readMigrationFiles(migrationsDirectory(driver));
+      const first = target(dsn);
+      const second = target(dsn);
+      try {
+        await first.ensureLedger();
+        await second.ensureLedger();
+        expect(await first.withLock(() => first.apply(files[0]!))).toBe('applied');
+        expect(await second.withLock(() => second.apply(files[0]!))).toBe('already-applied');
+      } finally {
+        await first.close();
+        await second.close();
+      }
     });
 
     it('refuses to run when an applied file was changed, and applies nothing', async () => {

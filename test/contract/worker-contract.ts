@@ -122,7 +122,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
       const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
       // A worker whose heartbeats never come (a paused or partitioned process); with its one slot
       // taken it claims nothing more either.
-      await startWorker([handlerFor('stalled', true)], {
+      const stalled = await startWorker([handlerFor('stalled', true)], {
         leaseMs: 400,
         heartbeatIntervalMs: 3_600_000,
         workerId: 'stalled',
@@ -134,7 +134,8 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
       expect(details.job).toMatchObject({ state: 'succeeded', counters: { by: 'rescuer' }, attemptCount: 2 });
 
       release();
-      await sleep(200);
+      // Stopping drains: it returns once the stalled run has finished and tried its late settle.
+      await stalled.stop(20_000);
       const after = await repo.getJob(enqueued!.job.id);
       expect(after?.job.counters).toEqual({ by: 'rescuer' });
       expect(after?.attempts.map((a) => [a.workerId, a.outcome])).toEqual([
@@ -155,7 +156,9 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
       const gaps = details.attempts.slice(1).map((a, i) => a.startedAt.getTime() - details.attempts[i]!.finishedAt!.getTime());
       [150, 300, 400].forEach((delay, i) => {
         expect(gaps[i]).toBeGreaterThanOrEqual(delay);
-        expect(gaps[i]).toBeLessThan(delay + 1_000);
+        // Pickup latency on a loaded machine; the exact schedule is asserted on the database clock
+        // in the repository contract.
+        expect(gaps[i]).toBeLessThan(delay + 5_000);
       });
       expect(details.transitions.map((t) => t.reason)).toEqual([
         'enqueued', 'claimed', 'retry_scheduled', 'claimed', 'retry_scheduled', 'claimed', 'retry_scheduled', 'claimed', 'exhausted',
@@ -232,7 +235,8 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
       ]);
       const worker = await startWorker([handler]);
       await waitFor('both jobs to run', () => worker.inFlight === 2);
-      const stopping = worker.stop(600);
+      // 30 times the quick job's length, so it fits on any machine; the slow one never does.
+      const stopping = worker.stop(3_000);
       expect(worker.isDraining).toBe(true);
       await stopping;
       expect((await repo.getJob(quick!.job.id))?.job.state).toBe('succeeded');
@@ -259,17 +263,18 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
         let mostAtOnce = 0;
         const handler = testHandler(pipeline, async ({ signal }) => {
           mostAtOnce = Math.max(mostAtOnce, ++running);
-          await sleepUnlessAborted(300, signal).finally(() => running--);
+          await sleepUnlessAborted(1_000, signal).finally(() => running--);
           return undefined;
         });
         const enqueued = await repo.enqueueJobs(Array.from({ length: 6 }, (_, n) => ({ pipeline, scope: { n }, maxAttempts: 3 })));
-        const first = await startWorker([handler], { concurrency: 2, claimBatchSize: 6, leaseMs: 600, heartbeatIntervalMs: 150 });
+        // Ten heartbeats per lease: a renewal may come up to 1.35 s late before a lease lapses.
+        const first = await startWorker([handler], { concurrency: 2, claimBatchSize: 6, leaseMs: 1_500, heartbeatIntervalMs: 150 });
         await waitFor('the first worker to hold every job', async () => {
           const page = await repo.listJobs({ filter: { pipeline, states: ['running'] }, limit: 10 });
           return page.jobs.length === 6 ? true : undefined;
         });
-        // Three waves of 300 ms outlast the 600 ms lease: only renewals keep the queued jobs ours.
-        await startWorker([handler], { concurrency: 4, leaseMs: 600, heartbeatIntervalMs: 150, pollIntervalMs: 50 });
+        // Three waves of 1 s outlast the 1.5 s lease: only renewals keep the queued jobs ours.
+        await startWorker([handler], { concurrency: 4, leaseMs: 1_500, heartbeatIntervalMs: 150, pollIntervalMs: 50 });
         const finished = await Promise.all(enqueued.map(({ job }) => finalState(job.id)));
         expect(finished.map((d) => d.job.state)).toEqual(Array(6).fill('succeeded'));
         expect(finished.map((d) => d.attempts.map((a) => [a.workerId, a.outcome]))).toEqual(Array(6).fill([[first.workerId, 'succeeded']]));
@@ -297,14 +302,17 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
       it('cancels a queued job without ever running it', async () => {
         const pipeline = pipelineName();
         const ran: string[] = [];
-        const handler = testHandler(pipeline, async ({ job, signal }) => {
+        let release: () => void = () => undefined;
+        const slowMayFinish = new Promise<void>((resolve) => (release = resolve));
+        const handler = testHandler(pipeline, async ({ job }) => {
           ran.push(job.id);
-          await sleepUnlessAborted(job.params.ms as number, signal);
+          // The slow job holds the only slot until the queued one has been cancelled.
+          if (job.params.slow === true) await slowMayFinish;
           return undefined;
         });
         const [slow, queued] = await repo.enqueueJobs([
-          { pipeline, scope: { n: 1 }, params: { ms: 1_000 }, maxAttempts: 1 },
-          { pipeline, scope: { n: 2 }, params: { ms: 0 }, maxAttempts: 1 },
+          { pipeline, scope: { n: 1 }, params: { slow: true }, maxAttempts: 1 },
+          { pipeline, scope: { n: 2 }, params: { slow: false }, maxAttempts: 1 },
         ]);
         await startWorker([handler], { concurrency: 1, claimBatchSize: 2, heartbeatIntervalMs: 100 });
         await waitFor('the slow job to run', () => (ran.length === 1 ? true : undefined));
@@ -312,6 +320,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
         const cancelled = await finalState(queued!.job.id);
         expect(cancelled.job.state).toBe('cancelled');
         expect(cancelled.attempts.map((a) => a.outcome)).toEqual(['cancelled']);
+        release();
         expect((await finalState(slow!.job.id)).job.state).toBe('succeeded');
         expect(ran).toEqual([slow!.job.id]);
       });

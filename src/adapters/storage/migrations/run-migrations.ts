@@ -11,10 +11,15 @@ export interface MigrationTarget {
   withLock<T>(work: () => Promise<T>): Promise<T>;
   ensureLedger(): Promise<void>;
   applied(): Promise<AppliedMigration[]>;
-  /** Runs the file and records it in one transaction. */
-  apply(file: MigrationFile): Promise<void>;
+  /**
+   * Runs the file and records it in one transaction, unless the ledger already has it: says which,
+   * so that only files this process applied are reported as applied.
+   */
+  apply(file: MigrationFile): Promise<ApplyOutcome>;
   close(): Promise<void>;
 }
+
+export type ApplyOutcome = 'applied' | 'already-applied';
 
 export class MigrationError extends Error {
   constructor(message: string) {
@@ -61,13 +66,14 @@ export async function runMigrations(target: MigrationTarget, files: MigrationFil
     const applied: string[] = [];
     for (const file of files) {
       if (!pending.has(file.version)) continue;
+      let outcome: ApplyOutcome;
       try {
-        await target.apply(file);
+        outcome = await target.apply(file);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         throw new MigrationError(`migration ${file.version} failed and was rolled back: ${reason}`);
       }
-      applied.push(file.version);
+      if (outcome === 'applied') applied.push(file.version);
     }
     return { applied };
   });

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { MigrationFile } from '../migrations/migration-files.js';
-import type { AppliedMigration, MigrationTarget } from '../migrations/run-migrations.js';
+import type { AppliedMigration, ApplyOutcome, MigrationTarget } from '../migrations/run-migrations.js';
 
 /** Any fixed 64-bit number; every process migrating this schema agrees on it. */
 const MIGRATION_LOCK_KEY = '7154203389012551021';
@@ -33,13 +33,24 @@ export function postgresMigrationTarget(connectionString: string): MigrationTarg
       const result = await client.query<AppliedMigration>('SELECT version, checksum FROM schema_migrations ORDER BY version');
       return result.rows;
     },
-    async apply(file: MigrationFile) {
+    async apply(file: MigrationFile): Promise<ApplyOutcome> {
       await client.query('BEGIN');
       try {
+        // Under the lock nobody else writes the ledger; checked anyway so the outcome is never a guess.
+        const existing = await client.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE version = $1', [file.version]);
+        const recorded = existing.rows[0];
+        if (recorded !== undefined) {
+          if (recorded.checksum !== file.checksum) {
+            throw new Error(`${file.version} was applied meanwhile by another process with a different checksum`);
+          }
+          await client.query('COMMIT');
+          return 'already-applied';
+        }
         // No parameters: the simple protocol runs every statement in the file.
         await client.query(file.sql);
         await client.query('INSERT INTO schema_migrations (version, checksum) VALUES ($1, $2)', [file.version, file.checksum]);
         await client.query('COMMIT');
+        return 'applied';
       } catch (error) {
         await client.query('ROLLBACK');
         throw error;

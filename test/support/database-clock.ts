@@ -1,0 +1,36 @@
+import pg from 'pg';
+import { openSqlite } from '../../src/adapters/storage/sqlite/sqlite-driver.js';
+import { sqliteDriverUnderTest } from './test-databases.js';
+
+/** The job times a test may move into the past instead of sleeping until they pass. */
+export type JobDeadline = 'lease_until' | 'next_retry_at';
+
+/**
+ * Sets `column` of the given jobs to one millisecond before the database's own now, so the next
+ * claim sees a lease that has expired or a retry that is due, whatever the load on the machine.
+ * Only moves deadlines that are still in the future, so it never makes a job look later than it is.
+ */
+export async function passDeadline(driver: 'postgres' | 'sqlite', dsn: string, column: JobDeadline, jobIds: string[]): Promise<void> {
+  if (driver === 'postgres') {
+    const client = new pg.Client({ connectionString: dsn });
+    await client.connect();
+    try {
+      await client.query(
+        `UPDATE ingestion_jobs SET ${column} = now() - interval '1 millisecond' WHERE id = ANY($1::bigint[]) AND ${column} > now()`,
+        [jobIds],
+      );
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = openSqlite(dsn, sqliteDriverUnderTest());
+  try {
+    db.exec('PRAGMA busy_timeout = 10000');
+    const now = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
+    const update = db.prepare(`UPDATE ingestion_jobs SET ${column} = ${now} - 1 WHERE id = ? AND ${column} > ${now}`);
+    for (const id of jobIds) update.run([Number(id)]);
+  } finally {
+    db.close();
+  }
+}
