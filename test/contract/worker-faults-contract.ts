@@ -67,8 +67,7 @@ interface StoreOutage {
  */
 async function storeOutage(driver: 'postgres' | 'sqlite', config: DatabaseConfig): Promise<StoreOutage> {
   if (config.driver === 'postgres') {
-    const target = new URL(config.dsn);
-    const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    const proxy = await TcpProxy.inFrontOf(config.dsn);
     const storage = openStorage({ ...config, dsn: proxy.rewrite(config.dsn) });
     return {
       store: storage.ingestion,
@@ -319,8 +318,7 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
 
     it.runIf(driver === 'postgres')('a worker started while the database is down is woken by notifications once it is back', async () => {
       const pipeline = pipelineName();
-      const target = new URL(database.dsn);
-      const proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) }, { down: true });
+      const proxy = await TcpProxy.inFrontOf(database.dsn, { down: true });
       try {
         const claimFailures: string[] = [];
         const logger = pino({ level: 'error' }, { write: (line: string) => claimFailures.push(line) });

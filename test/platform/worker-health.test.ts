@@ -24,8 +24,7 @@ describe('worker health endpoints', () => {
   beforeAll(async () => {
     database = await createPostgresDatabase();
     await migrateDatabase({ driver: 'postgres', dsn: database.dsn, runMigrations: true, maxOpenConns: 2, maxIdleConns: 0, connMaxLifetimeSec: 0 });
-    const target = new URL(database.dsn);
-    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    proxy = await TcpProxy.inFrontOf(database.dsn);
   });
   afterEach(async () => {
     await worker?.stop(5_000);

@@ -21,8 +21,7 @@ describe('a worker through a PostgreSQL outage shorter than its lease', () => {
   beforeAll(async () => {
     database = await createPostgresDatabase();
     await migrateDatabase(databaseConfig('postgres', database.dsn));
-    const target = new URL(database.dsn);
-    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    proxy = await TcpProxy.inFrontOf(database.dsn);
     direct = openJobRepository(databaseConfig('postgres', database.dsn));
     viaProxy = openJobRepository(databaseConfig('postgres', proxy.rewrite(database.dsn)), { onBackgroundError: () => undefined });
   });

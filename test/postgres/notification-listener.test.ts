@@ -11,8 +11,7 @@ describe('the PostgreSQL notification listener through outages', () => {
 
   beforeAll(async () => {
     database = await createPostgresDatabase();
-    const target = new URL(database.dsn);
-    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) }, { down: true });
+    proxy = await TcpProxy.inFrontOf(database.dsn, { down: true });
   });
 
   afterAll(async () => {

@@ -27,6 +27,12 @@ export class TcpProxy {
     return proxy;
   }
 
+  /** A proxy in front of the server a postgres:// URL names. */
+  static inFrontOf(url: string, options: { down?: boolean } = {}): Promise<TcpProxy> {
+    const target = new URL(url);
+    return TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) }, options);
+  }
+
   /** A copy of `url` (a postgres:// URL) that goes through this proxy. */
   rewrite(url: string): string {
     const rewritten = new URL(url);
