@@ -15,6 +15,8 @@ export interface DatabaseAvailabilityOptions {
   giveUpAfterMs: number | undefined;
   monotonicNow: () => number;
   now: () => Date;
+  /** Called once, with the first loss. */
+  onLoss: (loss: DatabaseLoss) => void;
 }
 
 /**
@@ -25,8 +27,30 @@ export interface DatabaseAvailabilityOptions {
  */
 export class DatabaseAvailability {
   private failingSince: { monotonic: number; wall: Date } | undefined;
+  private lossSeen: DatabaseLoss | undefined;
 
   constructor(private readonly options: DatabaseAvailabilityOptions) {}
+
+  /** The loss the worker gave up on, once it has. */
+  get loss(): DatabaseLoss | undefined {
+    return this.lossSeen;
+  }
+
+  /** Runs a database call, recording whether it got through and giving up when it is time. */
+  async observe<T>(call: Promise<T>): Promise<T> {
+    try {
+      const result = await call;
+      this.succeeded();
+      return result;
+    } catch (error) {
+      const loss = this.lossSeen === undefined ? this.failed(error) : undefined;
+      if (loss !== undefined) {
+        this.lossSeen = loss;
+        this.options.onLoss(loss);
+      }
+      throw error;
+    }
+  }
 
   succeeded(): void {
     this.failingSince = undefined;

@@ -1,5 +1,5 @@
 import { JobError } from '../core/job-error.js';
-import type { Job, JobFailure, JobLease } from '../core/job.js';
+import { leaseOf, type Job, type JobFailure, type JobLease } from '../core/job.js';
 import type { JobLogger } from './job-handler.js';
 import type { KeptLease } from './lease-keeper.js';
 
@@ -55,4 +55,27 @@ export function signalOf(execution: Execution): AbortSignal {
     if (execution.abortReason !== undefined) execution.controller.abort(execution.abortReason);
   }
   return execution.controller.signal;
+}
+
+/** A job just claimed, waiting for a slot; its log lines carry the job, attempt and correlation id. */
+export function newExecution(job: Job, logger: JobLogger, workerId: string, now: number): Execution {
+  return {
+    job,
+    started: false,
+    slotHeld: false,
+    lease: leaseOf(job),
+    logger: logger.child({
+      job_id: job.id,
+      attempt: job.attemptCount,
+      pipeline: job.pipeline,
+      worker_id: workerId,
+      correlation_id: job.correlationId,
+    }),
+    controller: undefined,
+    abortReason: undefined,
+    cause: undefined,
+    renewedAt: now,
+    released: false,
+    done: Promise.resolve(),
+  };
 }

@@ -1,58 +1,19 @@
 import { DEFAULT_MAX_INTERRUPTIONS } from '../core/interruptions.js';
 import { failureFromError, JobError } from '../core/job-error.js';
-import type { JobRepository, Unsubscribe } from '../core/job-repository.js';
-import { leaseOf, type Job, type JobFailure } from '../core/job.js';
-import { DatabaseAvailability, type DatabaseLoss } from './database-availability.js';
-import type { HandlerRegistry } from './handler-registry.js';
-import type { JobHandlerResult, JobLogger } from './job-handler.js';
-import { abortReason, signalOf, timeoutFailure, type AbortCause, type Execution } from './job-execution.js';
+import type { Unsubscribe } from '../core/job-repository.js';
+import type { Job, JobFailure } from '../core/job.js';
+import { DatabaseAvailability } from './database-availability.js';
+import type { JobHandlerResult } from './job-handler.js';
+import { abortReason, newExecution, signalOf, timeoutFailure, type AbortCause, type Execution } from './job-execution.js';
 import { JobSettler } from './job-settler.js';
 import { LeaseKeeper } from './lease-keeper.js';
-import type { RetryPolicy } from './retry-policy.js';
 import { runWithinDeadline } from './run-within-deadline.js';
 import { WakeSignal } from './wake-signal.js';
 import { subscribeWorkerSignals } from './worker-signals.js';
 import type { WorkerHealthSnapshot } from './worker-health.js';
+import type { WorkerOptions } from './worker-options.js';
 
-export interface WorkerOptions {
-  repository: JobRepository;
-  handlers: HandlerRegistry;
-  workerId: string;
-  /** Jobs run at once; the worker claims only for free slots. */
-  concurrency: number;
-  /**
-   * The most jobs one claim takes (default: `concurrency`). Above `concurrency`, the surplus waits
-   * in a local queue, its leases renewed like running jobs, until a slot frees: fewer, larger claims
-   * for short jobs, at the cost of holding jobs another worker could have started.
-   */
-  claimBatchSize?: number;
-  leaseMs: number;
-  heartbeatIntervalMs: number;
-  /** How often an idle worker looks for due jobs when no notification arrives. */
-  pollIntervalMs: number;
-  retryPolicy: RetryPolicy;
-  logger: JobLogger;
-  /** [0, 1); injected so tests can pin the jitter. */
-  random?: () => number;
-  /** Milliseconds on a monotonic clock; used to notice that renewals stopped succeeding. */
-  monotonicNow?: () => number;
-  /** Wall clock, for the times the health report shows. */
-  now?: () => Date;
-  /** Give up after this long with every claim and renewal failing; undefined: retry forever. */
-  databaseGiveUpAfterMs?: number;
-  /**
-   * Called once when the worker gives up on its database (an error that will not heal, or
-   * `databaseGiveUpAfterMs` of failures). The worker has stopped claiming; the caller stops it.
-   */
-  onDatabaseLost?: (loss: DatabaseLoss) => void;
-  /**
-   * Interruptions (expired leases, database failures under a job) a job may have before it ends
-   * `exhausted`; they are not charged to its attempts. Default DEFAULT_MAX_INTERRUPTIONS.
-   */
-  maxInterruptions?: number;
-  /** A handler's run time bound when it declares none (`JobHandler.timeoutMs`). Default 10 minutes. */
-  defaultJobTimeoutMs?: number;
-}
+export type { WorkerOptions } from './worker-options.js';
 
 const DEFAULT_JOB_TIMEOUT_MS = 10 * 60 * 1000;
 
@@ -82,7 +43,6 @@ export class Worker {
   private readonly settler: JobSettler;
   private readonly leaseKeeper: LeaseKeeper<Execution>;
   private readonly database: DatabaseAvailability;
-  private databaseLoss: DatabaseLoss | undefined;
   private loopTurnedAt: number | undefined;
   private lastPollAt: Date | undefined;
   private lastClaimAt: Date | undefined;
@@ -95,7 +55,15 @@ export class Worker {
     this.random = options.random ?? Math.random;
     this.monotonicNow = options.monotonicNow ?? (() => performance.now());
     this.now = options.now ?? (() => new Date());
-    this.database = new DatabaseAvailability({ giveUpAfterMs: options.databaseGiveUpAfterMs, monotonicNow: this.monotonicNow, now: this.now });
+    this.database = new DatabaseAvailability({
+      giveUpAfterMs: options.databaseGiveUpAfterMs,
+      monotonicNow: this.monotonicNow,
+      now: this.now,
+      onLoss: (loss) => {
+        this.wakeLoop();
+        options.onDatabaseLost?.(loss);
+      },
+    });
     this.maxInterruptions = options.maxInterruptions ?? DEFAULT_MAX_INTERRUPTIONS;
     this.settler = new JobSettler({
       repository: options.repository,
@@ -107,7 +75,7 @@ export class Worker {
     });
     this.leaseKeeper = new LeaseKeeper<Execution>({
       // Renewals count towards the database's availability, as claims do.
-      repository: { renewLeases: (...args) => this.observe(options.repository.renewLeases(...args)) },
+      repository: { renewLeases: (...args) => this.database.observe(options.repository.renewLeases(...args)) },
       workerId: options.workerId,
       leaseMs: options.leaseMs,
       heartbeatIntervalMs: options.heartbeatIntervalMs,
@@ -141,9 +109,9 @@ export class Worker {
       loopIdleMs: this.loopTurnedAt === undefined ? undefined : this.monotonicNow() - this.loopTurnedAt,
       lastPollAt: this.lastPollAt,
       lastClaimAt: this.lastClaimAt,
-      databaseAvailable: this.database.available && this.databaseLoss === undefined,
+      databaseAvailable: this.database.available && this.database.loss === undefined,
       databaseUnavailableSince: this.database.unavailableSince,
-      databaseLost: this.databaseLoss !== undefined,
+      databaseLost: this.database.loss !== undefined,
     };
   }
 
@@ -212,16 +180,16 @@ export class Worker {
 
   private async claimLoop(): Promise<void> {
     const { repository, leaseMs, pollIntervalMs, workerId, logger } = this.options;
-    while (this.status === 'running' && this.databaseLoss === undefined) {
+    while (this.status === 'running' && this.database.loss === undefined) {
       this.loopTurnedAt = this.monotonicNow();
       const limit = this.claimLimit();
       if (limit > 0) {
         this.mayHaveMore = false;
         let claimed: Job[];
         try {
-          claimed = await this.observe(repository.claimJobs({ workerId, limit, leaseMs, maxInterruptions: this.maxInterruptions }));
+          claimed = await this.database.observe(repository.claimJobs({ workerId, limit, leaseMs, maxInterruptions: this.maxInterruptions }));
         } catch (error) {
-          if (this.databaseLoss !== undefined) break;
+          if (this.database.loss !== undefined) break;
           logger.error({ err: error, worker_id: workerId }, 'claiming jobs failed; retrying after the poll interval');
           await this.waitForWork(pollIntervalMs);
           continue;
@@ -252,26 +220,7 @@ export class Worker {
   }
 
   private hold(job: Job): void {
-    const lease = leaseOf(job);
-    const execution: Execution = {
-      job,
-      started: false,
-      slotHeld: false,
-      lease,
-      logger: this.options.logger.child({
-        job_id: job.id,
-        attempt: job.attemptCount,
-        pipeline: job.pipeline,
-        worker_id: this.workerId,
-        correlation_id: job.correlationId,
-      }),
-      controller: undefined,
-      abortReason: undefined,
-      cause: undefined,
-      renewedAt: this.monotonicNow(),
-      released: false,
-      done: Promise.resolve(),
-    };
+    const execution = newExecution(job, this.options.logger, this.workerId, this.monotonicNow());
     // Claimed again after our own lease on it expired: the older run is no longer ours.
     const stale = this.held.get(job.id);
     if (stale !== undefined) this.abort(stale, 'lease_lost');
@@ -432,23 +381,6 @@ export class Worker {
     if (cause !== 'shutdown') execution.logger.debug({ cause }, 'aborting handler');
     execution.abortReason = abortReason(cause);
     execution.controller?.abort(execution.abortReason);
-  }
-
-  /** Records whether a database call got through; gives up on the database when it is time. */
-  private async observe<T>(call: Promise<T>): Promise<T> {
-    try {
-      const result = await call;
-      this.database.succeeded();
-      return result;
-    } catch (error) {
-      const loss = this.databaseLoss === undefined ? this.database.failed(error) : undefined;
-      if (loss !== undefined) {
-        this.databaseLoss = loss;
-        this.wakeLoop();
-        this.options.onDatabaseLost?.(loss);
-      }
-      throw error;
-    }
   }
 
   private nudge(kind: 'jobs' | 'slot'): void {
