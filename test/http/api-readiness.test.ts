@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { startApp, type AppRun, type StartedApp } from '../support/run-app.js';
 import { sleep } from '../support/wait-for.js';
+import { acceptedPassword } from '../support/test-databases.js';
 
-const PASSWORD = 'Readiness-Pw-7731';
+/** Accepted by the test server, so a missing database is what fails, and looked for in every answer. */
+const password = () => acceptedPassword('Readiness-Pw-7731');
 const dir = mkdtempSync(join(tmpdir(), 'api-readiness-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -34,12 +36,12 @@ describe('readiness tells strangers nothing about the database', () => {
       dsn: () => {
         const url = server();
         url.pathname = '/no_such_database_for_readiness';
-        url.search = `?password=${PASSWORD}`;
+        url.search = `?password=${password()}`;
         return url.toString();
       },
       logged: /no_such_database_for_readiness/,
     },
-    { name: 'a server that refuses connections', dsn: () => `postgres://postgres:${PASSWORD}@127.0.0.1:1/ingest`, logged: /ECONNREFUSED/ },
+    { name: 'a server that refuses connections', dsn: () => `postgres://postgres:${password()}@127.0.0.1:1/ingest`, logged: /ECONNREFUSED/ },
   ])('$name: 503 "database unavailable", the detail only in the log', async ({ dsn, logged }) => {
     const given = dsn();
     const app = await startApi({ DATABASE_DRIVER: 'postgres', DATABASE_DSN: given });
@@ -61,7 +63,7 @@ describe('readiness tells strangers nothing about the database', () => {
     for (const body of bodies) {
       expect(JSON.parse(body)).toMatchObject({ status: 503, detail: 'not ready: database unavailable' });
       const { hostname, port } = new URL(given);
-      for (const leak of [hostname, `:${port}`, 'no_such_database', 'postgres://', PASSWORD, 'ECONNREFUSED', 'does not exist']) {
+      for (const leak of [hostname, `:${port}`, 'no_such_database', 'postgres://', password(), 'ECONNREFUSED', 'does not exist']) {
         expect(body).not.toContain(leak);
       }
     }
@@ -69,7 +71,7 @@ describe('readiness tells strangers nothing about the database', () => {
     expect(warnings).toHaveLength(1); // once per change of state, not once per probe
     expect(warnings[0]).toMatchObject({ level: 'warn', checks: { database: 'unavailable' } });
     expect(String(warnings[0]?.detail)).toMatch(logged);
-    expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+    expect(run.stdout + run.stderr).not.toContain(password());
   });
 
   it('pending migrations: 503 "migrations pending", without their names', async () => {

@@ -7,11 +7,12 @@ import { migrateDatabase, openJobRepository } from '../../src/platform/storage.j
 import { startApp, type AppProcess } from '../support/app-process.js';
 import { runApp } from '../support/run-app.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { createPostgresDatabase, type TestDatabase } from '../support/test-databases.js';
+import { acceptedPassword, createPostgresDatabase, type TestDatabase } from '../support/test-databases.js';
 import { waitFor } from '../support/wait-for.js';
 
 const WORKER = 'apps/worker/main.ts';
-const PASSWORD = 'not-a-real-password-41';
+/** Accepted by the test server, so a missing database is what fails, and looked for in every line. */
+const password = () => acceptedPassword('not-a-real-password-41');
 /** EX_UNAVAILABLE: the worker gave up on its database. */
 const GAVE_UP = 69;
 
@@ -36,7 +37,7 @@ function onlyLine(stderr: string): string {
 /** A copy of `dsn` with a password in it, so the tests can see it is never printed. */
 function withPassword(dsn: string): URL {
   const url = new URL(dsn);
-  url.password = PASSWORD;
+  url.password = password();
   return url;
 }
 
@@ -59,7 +60,7 @@ describe('a worker whose database will not come back', () => {
     expect(line).toMatch(/^worker: giving up on the database \(DATABASE_NOT_FOUND/);
     expect(line).toContain('"ia_no_such_database" does not exist');
     expect(line).toContain('postgres:redacted@');
-    expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+    expect(run.stdout + run.stderr).not.toContain(password());
   });
 
   it('exits 69 with one line when the database host does not resolve', async () => {
@@ -70,7 +71,7 @@ describe('a worker whose database will not come back', () => {
     const line = onlyLine(run.stderr);
     expect(line).toMatch(/^worker: giving up on the database \(DATABASE_HOST_UNKNOWN/);
     expect(line).toContain('no-such-host.invalid');
-    expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+    expect(run.stdout + run.stderr).not.toContain(password());
   });
 
   it('says in one line, without a stack, why it cannot migrate at start', async () => {
@@ -81,7 +82,7 @@ describe('a worker whose database will not come back', () => {
     const line = onlyLine(run.stderr);
     expect(line).toMatch(/^worker: cannot start: the database named in DATABASE_DSN does not exist/);
     expect(line).toContain('postgres:redacted@');
-    expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+    expect(run.stdout + run.stderr).not.toContain(password());
   });
 
   it('exits 69 with one line when its SQLite file cannot be created', async () => {
@@ -131,7 +132,7 @@ describe('a worker whose database goes away', () => {
     const line = onlyLine(run.stderr);
     expect(line).toMatch(/^worker: giving up on the database \(DATABASE_UNREACHABLE, WORKER_DATABASE_UNAVAILABLE_EXIT_SEC=2 passed/);
     expect(line).toMatch(/no database call succeeded for [0-9.]+ s; last error: the database is unreachable/);
-    expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+    expect(run.stdout + run.stderr).not.toContain(password());
   });
 
   it('rides out a short outage and claims again once the database is back', async () => {

@@ -91,7 +91,7 @@ describe('the README replay walkthrough', () => {
         body: command.body ?? null,
       });
       expect(response.status, command.body).toBe(201);
-      ids.push(((await response.json()) as { id: string }).id);
+      ids.push(((await response.json()) as { job: { id: string } }).job.id);
     }
     for (const [index, id] of ids.entries()) {
       const details = await waitFor(

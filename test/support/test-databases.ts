@@ -55,3 +55,13 @@ export function createSqliteDatabase(): Promise<TestDatabase> {
     },
   });
 }
+
+/**
+ * A password the test PostgreSQL accepts: its own when its URL has one (the embedded server), so a
+ * test can both reach the database and check that the password is never printed; otherwise
+ * `fallback`, which a server with trust authentication accepts like any other.
+ */
+export function acceptedPassword(fallback: string): string {
+  const own = new URL(inject('postgresUrl')).password;
+  return own === '' ? fallback : decodeURIComponent(own);
+}
