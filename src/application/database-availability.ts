@@ -15,8 +15,11 @@ export interface DatabaseAvailabilityOptions {
   giveUpAfterMs: number | undefined;
   monotonicNow: () => number;
   now: () => Date;
-  /** Called once, with the first loss. */
-  onLoss: (loss: DatabaseLoss) => void;
+  /**
+   * Called once, with the first loss. Without it the worker never gives up: it keeps retrying, even
+   * on an error that will not heal, since nobody would stop and restart it.
+   */
+  onLoss: ((loss: DatabaseLoss) => void) | undefined;
 }
 
 /**
@@ -44,7 +47,7 @@ export class DatabaseAvailability {
       return result;
     } catch (error) {
       const loss = this.lossSeen === undefined ? this.failed(error) : undefined;
-      if (loss !== undefined) {
+      if (loss !== undefined && this.options.onLoss !== undefined) {
         this.lossSeen = loss;
         this.options.onLoss(loss);
       }

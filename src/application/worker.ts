@@ -59,10 +59,14 @@ export class Worker {
       giveUpAfterMs: options.databaseGiveUpAfterMs,
       monotonicNow: this.monotonicNow,
       now: this.now,
-      onLoss: (loss) => {
-        this.wakeLoop();
-        options.onDatabaseLost?.(loss);
-      },
+      onLoss:
+        options.onDatabaseLost === undefined
+          ? undefined
+          : (loss) => {
+              options.logger.error({ worker_id: options.workerId, code: loss.code, cause: loss.cause }, 'giving up on the database; no more claims');
+              this.wakeLoop();
+              options.onDatabaseLost?.(loss);
+            },
     });
     this.maxInterruptions = options.maxInterruptions ?? DEFAULT_MAX_INTERRUPTIONS;
     this.settler = new JobSettler({

@@ -226,6 +226,37 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       expect(abortedWith).toHaveLength(1);
     });
 
+    it('keeps claiming after an error that will not heal when nobody would restart it (no give-up callback)', async () => {
+      const pipeline = pipelineName();
+      let refusals = 0;
+      const repository = openRepository();
+      // The first claims meet an error the adapters call permanent (a SQLite file that cannot be
+      // opened, e.g. out of file descriptors); then the database answers again.
+      const flaky = new Proxy(repository, {
+        get(target, property, receiver) {
+          const value: unknown = Reflect.get(target, property, receiver);
+          if (typeof value !== 'function') return value;
+          const method = value as (...args: unknown[]) => unknown;
+          return (...args: unknown[]) => {
+            if (property === 'claimJobs' && refusals < 2) {
+              refusals++;
+              return Promise.reject(new DatabaseUnavailableError('DATABASE_NOT_FOUND', true, 'the SQLite file cannot be opened'));
+            }
+            return method.apply(target, args);
+          };
+        },
+      });
+      const worker = await startWorker([testHandler(pipeline, () => Promise.resolve({ counters: { ran: true } }))], { repository: flaky });
+      await waitFor('the permanent errors to be met', () => refusals === 2);
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
+      const details = await waitFor('the job to succeed', async () => {
+        const found = await repo.getJob(enqueued!.job.id);
+        return found?.job.state === 'succeeded' ? found : undefined;
+      }, 30_000);
+      expect(details.job.counters).toEqual({ ran: true });
+      expect(worker.health().databaseLost).toBe(false);
+    });
+
     /** A handler that runs until its signal aborts, recording why. */
     const untilAborted = (pipeline: string) => {
       const run = { started: false, abortedWith: [] as unknown[] };
