@@ -58,7 +58,7 @@ export function signalOf(execution: Execution): AbortSignal {
 }
 
 /** A job just claimed, waiting for a slot; its log lines carry the job, attempt and correlation id. */
-export function newExecution(job: Job, logger: JobLogger, workerId: string, now: number): Execution {
+export function newExecution(job: Job, logger: JobLogger, workerId: string, renewedAt: number): Execution {
   return {
     job,
     started: false,
@@ -74,7 +74,7 @@ export function newExecution(job: Job, logger: JobLogger, workerId: string, now:
     controller: undefined,
     abortReason: undefined,
     cause: undefined,
-    renewedAt: now,
+    renewedAt,
     released: false,
     done: Promise.resolve(),
   };

@@ -190,6 +190,8 @@ export class Worker {
       if (limit > 0) {
         this.mayHaveMore = false;
         let claimed: Job[];
+        // The database starts each lease when the statement runs: count from before it was sent.
+        const sentAt = this.monotonicNow();
         try {
           claimed = await this.database.observe(repository.claimJobs({ workerId, limit, leaseMs, maxInterruptions: this.maxInterruptions }));
         } catch (error) {
@@ -200,7 +202,7 @@ export class Worker {
         }
         this.lastPollAt = this.now();
         if (claimed.length > 0) this.lastClaimAt = this.lastPollAt;
-        for (const job of claimed) this.hold(job);
+        for (const job of claimed) this.hold(job, sentAt);
         this.startWaiting();
         if (claimed.length === limit) this.mayHaveMore = true;
         if (this.mayHaveMore && this.claimLimit() > 0) continue;
@@ -223,8 +225,9 @@ export class Worker {
     return this.claimBatchSize - this.waiting.length;
   }
 
-  private hold(job: Job): void {
-    const execution = newExecution(job, this.options.logger, this.workerId, this.monotonicNow());
+  /** `claimSentAt`: when the claim that took the job was sent, the earliest its lease can have started. */
+  private hold(job: Job, claimSentAt: number): void {
+    const execution = newExecution(job, this.options.logger, this.workerId, claimSentAt);
     // Claimed again after our own lease on it expired: the older run is no longer ours.
     const stale = this.held.get(job.id);
     if (stale !== undefined) this.abort(stale, 'lease_lost');
