@@ -88,7 +88,8 @@ export function redactDsn(dsn: string): string {
   }
 }
 
-const DSN_IN_TEXT = /postgres(?:ql)?:\/\/[^\s'"<>`]+/gi;
+// A quote may be part of a password, so only whitespace and markup delimiters end the URL.
+const DSN_IN_TEXT = /postgres(?:ql)?:\/\/[^\s"<>`]+/gi;
 
 /** Free text (an error message, a stack) with every postgres:// URL in it passed through redactDsn. */
 export function redactDsnsIn(text: string): string {
@@ -125,8 +126,14 @@ function scrub(value: unknown, depth: number): unknown {
   if (depth > 4 || value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
   const prototype: unknown = Object.getPrototypeOf(value);
-  if (depth > 0 && prototype !== Object.prototype && prototype !== null) return value;
+  // Nested errors (a cause, AggregateError's members, an error-valued property) reach here already
+  // serialized by pino, with its own error prototype; other class instances are left alone.
+  if (depth > 0 && prototype !== Object.prototype && prototype !== null && !isSerializedError(value)) return value;
   const record = (depth === 0 ? value : { ...value }) as Record<string, unknown>;
   for (const key of Object.keys(record)) record[key] = scrub(record[key], depth + 1);
   return record;
+}
+
+function isSerializedError(value: object): boolean {
+  return 'message' in value && 'stack' in value && 'type' in value;
 }

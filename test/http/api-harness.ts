@@ -58,7 +58,7 @@ export async function startApiHarness(
       done();
     },
   });
-  const logger = createLogger('info', sink);
+  const logger = createLogger(config.logLevel, sink);
   const handlers = createHandlers({ fetcher: createFetcher(config), store: storage.ingestion }, definitions);
   const { app, setDraining } = await buildApi(config, storage, logger, handlers);
   await app.ready();

@@ -65,6 +65,20 @@ describe('secrets in logs', () => {
     expect(error.message).toContain(SECRETS[1]); // the error itself is left as it was
   });
 
+  it('DSNs in nested errors and passwords holding a quote are redacted too', () => {
+    const { lines, sink } = capture();
+    const logger = createLogger('info', sink);
+    const quoted = "postgres://ingest:ab'cd-Quoted-Pw-3391@db.internal:5432/ingest";
+    const inner = new Error(`connect failed for ${secretDsn()}`);
+    const aggregate = new AggregateError([new Error(`first address: ${secretDsn()}`), inner], 'all addresses failed');
+    const wrapped = Object.assign(new Error(`opening ${quoted} failed`), { inner, cause: aggregate });
+    logger.error({ err: wrapped }, 'database connection error');
+    logger.error({ err: aggregate }, 'database connection error');
+    expect(lines).toHaveLength(2);
+    expect(lines.join('')).toContain('no_such_database_for_redaction');
+    for (const secret of [...SECRETS, 'Quoted-Pw-3391']) expect(lines.join('')).not.toContain(secret);
+  });
+
   it('request logs show credential-looking query parameters as [redacted]', async () => {
     const api = await startApiHarness();
     try {

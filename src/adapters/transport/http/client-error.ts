@@ -44,7 +44,8 @@ export function clientErrorHandler(logger: FastifyBaseLogger, requestTimeoutMs: 
   return (error, socket) => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     const { status, detail } = describe(error, requestTimeoutMs);
-    logger.debug({ err: error, status }, 'client error');
+    // Not the error itself: Node attaches the raw request bytes, Authorization header included.
+    logger.debug({ code: error.code, reason: error.message, status }, 'client error');
     // Node's own handler checks this too: once a response has started, a second one would corrupt it.
     const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
     if (!socket.writable || inFlight?.headersSent === true) {
