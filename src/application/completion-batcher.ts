@@ -1,3 +1,4 @@
+import { DatabaseUnavailableError } from '../core/database-unavailable.js';
 import type { CompleteJobInput, JobRepository, SettleResult } from '../core/job-repository.js';
 import type { JobLease } from '../core/job.js';
 
@@ -14,8 +15,10 @@ interface PendingCompletion {
 /**
  * Settles successes without a normalized result together: those finishing in the same turn of the
  * event loop (and while up to two earlier batches are in flight) share one statement and one
- * commit. Each is still fenced on its own lease; a rejected batch rejects every member, so each
- * caller retries its own settle.
+ * commit. Each is still fenced on its own lease. A batch the database could not take for an outage
+ * rejects every member, so each caller retries its own settle; one rejected for another reason (a
+ * member the database refuses) is settled again member by member, so that one bad member does not
+ * take its whole batch down with it.
  */
 export class CompletionBatcher {
   private readonly pending: PendingCompletion[] = [];
@@ -39,16 +42,26 @@ export class CompletionBatcher {
       const batch = this.pending.splice(0, MAX_COMPLETION_BATCH);
       if (batch.length === 0) return;
       this.flushesInFlight++;
-      void this.repository
-        .completeJobs(batch.map(({ lease, input }) => ({ lease, input })))
-        .then(
-          (results) => batch.forEach((item, index) => item.resolve(results[index] ?? { applied: false, reason: 'lease_lost' })),
-          (error: unknown) => batch.forEach((item) => item.reject(error)),
-        )
-        .finally(() => {
-          this.flushesInFlight--;
-          this.scheduleFlush();
-        });
+      void this.flush(batch).finally(() => {
+        this.flushesInFlight--;
+        this.scheduleFlush();
+      });
     });
+  }
+
+  private async flush(batch: PendingCompletion[]): Promise<void> {
+    let results: SettleResult[];
+    try {
+      results = await this.repository.completeJobs(batch.map(({ lease, input }) => ({ lease, input })));
+    } catch (error) {
+      const outage = error instanceof DatabaseUnavailableError && !error.permanent;
+      if (outage || batch.length === 1) {
+        batch.forEach((item) => item.reject(error));
+        return;
+      }
+      await Promise.all(batch.map((item) => this.flush([item])));
+      return;
+    }
+    batch.forEach((item, index) => item.resolve(results[index] ?? { applied: false, reason: 'lease_lost' }));
   }
 }

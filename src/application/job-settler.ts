@@ -1,7 +1,9 @@
 import { DatabaseUnavailableError } from '../core/database-unavailable.js';
-import { decideFailureOutcome } from '../core/failure-outcome.js';
+import { decideFailureOutcome, type FailureOutcome } from '../core/failure-outcome.js';
+import { JobError, storableFailure } from '../core/job-error.js';
 import type { CompleteJobInput, JobRepository, SettleResult } from '../core/job-repository.js';
 import type { JobFailure } from '../core/job.js';
+import { jsonProblem } from '../core/storable-values.js';
 import { CompletionBatcher } from './completion-batcher.js';
 import type { Execution } from './job-execution.js';
 import { retryDelayMs, type RetryPolicy } from './retry-policy.js';
@@ -36,9 +38,11 @@ export interface JobSettlerOptions {
  * that lost it gets `applied: false` and changes nothing. A settle the database could not take is
  * retried, with a capped backoff, for as long as the lease may still be ours (until the lease keeper
  * reports it lost, or a whole lease has passed since its last renewal) when the database was
- * unreachable (DatabaseUnavailableError): an outage shorter than a lease loses no settle. Any other
- * error is retried briefly. After that the job is rescued by the next claim, as an interruption that
- * does not spend its attempt budget (docs/adr/0013).
+ * unreachable (DatabaseUnavailableError): an outage shorter than a lease loses no settle, and after
+ * it the job is rescued by the next claim, as an interruption that does not spend its attempt
+ * budget. Any other error will likely recur (a value the database refuses, a bug): it is retried
+ * briefly, then the attempt is recorded as a charged `internal` SETTLE_FAILED failure, so the job
+ * ends after its attempts instead of looping through interruptions (docs/adr/0013).
  */
 export class JobSettler {
   private readonly completions: CompletionBatcher;
@@ -49,20 +53,41 @@ export class JobSettler {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
-  /** Successes without a normalized result share a batched statement; the rest settle alone. */
-  succeed(execution: Execution, input: CompleteJobInput): Promise<SettleResult | undefined> {
+  /**
+   * Successes without a normalized result share a batched statement; the rest settle alone.
+   * Counters the databases cannot store fail the attempt (`validation`) instead; the result is then
+   * undefined, as it is for a success that did not land.
+   */
+  async succeed(execution: Execution, input: CompleteJobInput): Promise<SettleResult | undefined> {
+    const problem = input.counters === undefined ? undefined : jsonProblem(input.counters);
+    if (problem !== undefined) {
+      const at = ['counters', ...problem.path].join('.');
+      const error = new JobError('validation', 'UNSTORABLE_CONTENT', `the counters the handler returned cannot be stored (${problem.message}) at ${at}`);
+      await this.fail(execution, error.toFailure());
+      return undefined;
+    }
     const { repository } = this.options;
-    return this.settle(execution, () =>
-      input.ingestion === undefined ? this.completions.complete(execution.lease, input) : repository.completeJob(execution.lease, input),
+    return this.settle(
+      execution,
+      () => (input.ingestion === undefined ? this.completions.complete(execution.lease, input) : repository.completeJob(execution.lease, input)),
+      { fallBack: true },
     );
   }
 
   /** `minDelayMs`: the source's Retry-After, which the backoff never undercuts. */
   async fail(execution: Execution, failure: JobFailure, minDelayMs = 0): Promise<void> {
+    // Messages quote what the job met (a page, a thrown error); both databases must be able to keep them.
+    const storable = storableFailure(failure);
+    const outcome = this.outcomeOf(execution, storable, minDelayMs);
+    const settled = await this.settle(execution, () => this.options.repository.failJob(execution.lease, storable, outcome), { fallBack: true });
+    this.logFailed(execution, settled, storable, outcome);
+  }
+
+  private outcomeOf(execution: Execution, failure: JobFailure, minDelayMs = 0): FailureOutcome {
     const { job } = execution;
     // An outage backs off on its own count, so a job's early outages do not wait like its late failures.
     const failures = failure.category === 'database' ? job.interruptions : job.spentAttempts;
-    const outcome = decideFailureOutcome({
+    return decideFailureOutcome({
       failure,
       spentAttempts: job.spentAttempts,
       maxAttempts: job.maxAttempts,
@@ -70,7 +95,9 @@ export class JobSettler {
       maxInterruptions: this.options.maxInterruptions,
       retryDelayMs: Math.max(minDelayMs, retryDelayMs(this.options.retryPolicy, failures, this.options.random)),
     });
-    const settled = await this.settle(execution, () => this.options.repository.failJob(execution.lease, failure, outcome));
+  }
+
+  private logFailed(execution: Execution, settled: SettleResult | undefined, failure: JobFailure, outcome: FailureOutcome): void {
     if (settled?.applied === true) {
       execution.logger.warn(
         {
@@ -86,7 +113,7 @@ export class JobSettler {
 
   /** The handler stopped because an operator cancelled the job. */
   async cancel(execution: Execution): Promise<void> {
-    const settled = await this.settle(execution, () => this.options.repository.cancelRunningJob(execution.lease));
+    const settled = await this.settle(execution, () => this.options.repository.cancelRunningJob(execution.lease), { fallBack: true });
     if (settled?.applied === true) execution.logger.info({}, 'job cancelled while running');
   }
 
@@ -95,7 +122,7 @@ export class JobSettler {
     const settled = await this.settle(
       execution,
       () => this.options.repository.releaseJob(execution.lease, 'released_on_shutdown'),
-      this.options.monotonicNow() + RELEASE_RETRY_WINDOW_MS,
+      { giveUpAt: this.options.monotonicNow() + RELEASE_RETRY_WINDOW_MS },
     );
     if (settled?.applied === true) execution.logger.info({}, 'lease released at shutdown');
   }
@@ -103,12 +130,13 @@ export class JobSettler {
   /**
    * Runs a fenced settle, retrying while the database is unreachable and the lease may still be
    * ours. Retrying is safe: a settle that did commit before its reply was lost makes the retry find
-   * the job no longer running under this lease, which changes nothing.
+   * the job no longer running under this lease, which changes nothing. With `fallBack`, a settle
+   * that failed for another reason records a SETTLE_FAILED failure instead, and yields undefined.
    */
   private async settle(
     execution: Execution,
     attempt: () => Promise<SettleResult>,
-    giveUpAt = Number.POSITIVE_INFINITY,
+    { giveUpAt = Number.POSITIVE_INFINITY, fallBack = false }: { giveUpAt?: number; fallBack?: boolean },
   ): Promise<SettleResult | undefined> {
     for (let tryNumber = 1; ; tryNumber++) {
       try {
@@ -130,6 +158,10 @@ export class JobSettler {
         const outage = error instanceof DatabaseUnavailableError && !error.permanent;
         const worthRetrying = outage || tryNumber < TRIES_FOR_OTHER_ERRORS;
         if (!worthRetrying || !this.mayStillHold(execution, delayMs) || this.options.monotonicNow() + delayMs > giveUpAt) {
+          if (!outage && fallBack) {
+            await this.recordSettleFailed(execution, error, tryNumber);
+            return undefined;
+          }
           execution.logger.error(
             { err: error, tries: tryNumber },
             'settling the job failed; once its lease expires the next claim rescues it, without charging an attempt',
@@ -139,6 +171,29 @@ export class JobSettler {
         if (tryNumber === 1) execution.logger.warn({ err: error }, 'settling the job failed; retrying while the lease lasts');
         await this.sleep(delayMs);
       }
+    }
+  }
+
+  /**
+   * One try at recording the attempt as a charged `internal` failure with a plain message, so that a
+   * settle that will keep failing ends the job after its attempts rather than in a loop of uncharged
+   * interruptions. Only if that fails too is the job left to its lease's expiry.
+   */
+  private async recordSettleFailed(execution: Execution, error: unknown, tries: number): Promise<void> {
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const failure = storableFailure(
+      new JobError('internal', 'SETTLE_FAILED', `recording how the attempt ended failed ${tries} times: ${reason}`).toFailure(),
+    );
+    const outcome = this.outcomeOf(execution, failure);
+    try {
+      const settled = await this.options.repository.failJob(execution.lease, failure, outcome);
+      execution.logger.error({ err: error, tries }, 'settling the job failed; recorded as a SETTLE_FAILED failure instead');
+      this.logFailed(execution, settled, failure, outcome);
+    } catch (fallbackError) {
+      execution.logger.error(
+        { err: error, fallback_err: fallbackError, tries },
+        'settling the job failed, and so did recording SETTLE_FAILED; once its lease expires the next claim rescues it, without charging an attempt',
+      );
     }
   }
 

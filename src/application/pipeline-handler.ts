@@ -5,6 +5,7 @@ import { JobError } from '../core/job-error.js';
 import { leaseOf, type Job, type JsonObject } from '../core/job.js';
 import type { FetchedResource, NormalizedContent, PipelineDefinition, ResourceRequest } from '../core/pipeline.js';
 import { classifyResponse } from '../core/response-classification.js';
+import { jsonProblem } from '../core/storable-values.js';
 import { IncompleteResponseError, type FetchResponse, type ResourceFetcher } from '../core/resource-fetcher.js';
 import type { JobContext, JobHandler, JobHandlerResult } from './job-handler.js';
 
@@ -55,6 +56,14 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
       const parsed = runStep('parse', () => definition.parse({ scope, fetched }));
       const normalized = runStep('normalize', () => definition.normalize({ scope, parsed }));
       const content = JSON.parse(JSON.stringify(normalized)) as NormalizedContent;
+      // A source can carry what the databases refuse (a "\u0000" escape in embedded JSON): the
+      // attempt fails on its content here instead of in the success settle.
+      const problem = jsonProblem(content);
+      if (problem !== undefined) {
+        throw new JobError('validation', 'UNSTORABLE_CONTENT', `the normalized content cannot be stored (${problem.message}) at ${['payload', ...problem.path].join('.')}`, {
+          retryable: false,
+        });
+      }
       return {
         parserVersion: definition.parserVersion,
         normalizerVersion: definition.normalizerVersion,

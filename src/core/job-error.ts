@@ -1,5 +1,6 @@
 import { DatabaseUnavailableError } from './database-unavailable.js';
 import type { FailureCategory, JobFailure } from './job.js';
+import { storableText } from './storable-values.js';
 
 /** Whether a failure of each category is worth another attempt when the thrower does not say. */
 const RETRYABLE_BY_DEFAULT: Record<FailureCategory, boolean> = {
@@ -47,6 +48,14 @@ export class JobError extends Error {
 }
 
 const MAX_MESSAGE_LENGTH = 2000;
+
+/**
+ * The failure as it can be stored: a message may quote what the job met (V8 quotes the page it could
+ * not parse as JSON, NUL bytes included), and a row PostgreSQL refuses would be a settle that never lands.
+ */
+export function storableFailure(failure: JobFailure): JobFailure {
+  return { ...failure, code: storableText(failure.code), message: truncate(storableText(failure.message)) };
+}
 
 /** Turns anything a handler threw into the failure recorded on the job and its attempt. */
 export function failureFromError(error: unknown): JobFailure {

@@ -13,12 +13,21 @@ export const EARLIEST_INSTANT_MS = Date.parse('0001-01-01T00:00:00.000Z');
 export const LATEST_INSTANT_MS = Date.parse('9999-12-31T23:59:59.999Z');
 
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const UNSTORABLE_CHARACTERS = new RegExp(`\\u0000|${UNPAIRED_SURROGATE.source}`, 'g');
 
 /** Why `text` cannot be stored, or undefined when it can. */
 export function textProblem(text: string): string | undefined {
   if (text.includes('\u0000')) return 'must not contain the NUL character (U+0000)';
   if (UNPAIRED_SURROGATE.test(text)) return 'must not contain an unpaired UTF-16 surrogate';
   return undefined;
+}
+
+/**
+ * `text` with what `textProblem` refuses replaced by U+FFFD, for text we write ourselves from
+ * something we do not control (an error message quoting a page), which must be kept rather than refused.
+ */
+export function storableText(text: string): string {
+  return textProblem(text) === undefined ? text : text.replace(UNSTORABLE_CHARACTERS, '\uFFFD');
 }
 
 export function isStorableInstant(ms: number): boolean {

@@ -4,7 +4,7 @@ import type { Execution } from '../../src/application/job-execution.js';
 import { JobSettler } from '../../src/application/job-settler.js';
 import { DatabaseUnavailableError } from '../../src/core/database-unavailable.js';
 import type { JobRepository, SettleResult } from '../../src/core/job-repository.js';
-import type { Job } from '../../src/core/job.js';
+import type { Job, JobFailure } from '../../src/core/job.js';
 
 const LEASE_MS = 30_000;
 
@@ -12,13 +12,15 @@ const LEASE_MS = 30_000;
 function setUp(failures: number, error: () => Error) {
   let now = 0;
   let tries = 0;
+  const failures_: JobFailure[] = [];
   const repository = {
     releaseJob: (): Promise<SettleResult> => {
       tries++;
       return tries <= failures ? Promise.reject(error()) : Promise.resolve({ applied: true, state: 'pending' });
     },
-    failJob: (): Promise<SettleResult> => {
+    failJob: (_lease: unknown, failure: JobFailure): Promise<SettleResult> => {
       tries++;
+      failures_.push(failure);
       return tries <= failures ? Promise.reject(error()) : Promise.resolve({ applied: true, state: 'pending' });
     },
   } as unknown as JobRepository;
@@ -41,7 +43,7 @@ function setUp(failures: number, error: () => Error) {
     cause: undefined,
     renewedAt: 0,
   } as unknown as Execution;
-  return { settler, execution, tries: () => tries, now: () => now };
+  return { settler, execution, tries: () => tries, now: () => now, failures: failures_ };
 }
 
 const outage = () => new DatabaseUnavailableError('DATABASE_UNREACHABLE', false, 'the database is unreachable: connect ECONNREFUSED');
@@ -63,10 +65,33 @@ describe('JobSettler', () => {
     expect(tries()).toBeLessThan(40);
   });
 
-  it('retries an error that is not an outage only briefly', async () => {
-    const { settler, execution, tries } = setUp(1_000, () => new Error('duplicate key value violates unique constraint'));
+  it('retries an error that is not an outage only briefly, then tries once to record a SETTLE_FAILED failure', async () => {
+    const { settler, execution, tries, failures } = setUp(1_000, () => new Error('duplicate key value violates unique constraint'));
     await settler.fail(execution, network);
-    expect(tries()).toBe(3);
+    expect(tries()).toBe(4);
+    expect(failures.at(-1)?.code).toBe('SETTLE_FAILED');
+  });
+
+  it('records a settle that keeps failing as a charged, retryable internal SETTLE_FAILED failure naming the error', async () => {
+    const invalidByte = () => new Error('invalid byte sequence for encoding "UTF8": 0x00');
+    const { settler, execution, tries, failures } = setUp(3, invalidByte);
+    await settler.fail(execution, network);
+    expect(tries()).toBe(4);
+    expect(failures.slice(0, 3).map((f) => f.code)).toEqual(['X', 'X', 'X']);
+    expect(failures[3]).toMatchObject({ category: 'internal', code: 'SETTLE_FAILED', retryable: true });
+    expect(failures[3]?.message).toContain('invalid byte sequence for encoding "UTF8": 0x00');
+  });
+
+  it('does not fall back from an outage: it is waited out, then left to the lease expiry, uncharged', async () => {
+    const { settler, execution, failures } = setUp(1_000, outage);
+    await settler.fail(execution, network);
+    expect(failures.every((f) => f.code === 'X')).toBe(true);
+  });
+
+  it('replaces NUL bytes and lone surrogates in the failure message it stores', async () => {
+    const { settler, execution, failures } = setUp(0, outage);
+    await settler.fail(execution, { ...network, message: 'a\u0000b\uDC00c\uD83D\uDE00' });
+    expect(failures[0]?.message).toBe('a\uFFFDb\uFFFDc\uD83D\uDE00');
   });
 
   it('retries a release at shutdown for a few seconds, not a whole lease', async () => {

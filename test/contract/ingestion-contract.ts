@@ -280,6 +280,43 @@ export function describeIngestionContract(driver: 'postgres' | 'sqlite', createD
       }
     });
 
+    it('fails a page V8 cannot parse, whose error quotes a NUL byte, after one run with the byte replaced', async () => {
+      const name = fresh();
+      const base = fixturePipeline(server.origin, { pipeline: 'test.catalog-unguarded' });
+      // A parser that lets JSON.parse's own error through, as a pipeline step with a bug would.
+      const pipeline: PipelineDefinition<{ name: string }> = {
+        ...base,
+        planRequests: (input) => (input.fetched.length === 0 ? base.planRequests(input) : []),
+        parse: ({ fetched }) => fetched.map((page) => JSON.parse(Buffer.from(page.body).toString('utf8')) as unknown),
+      };
+      server.route(`/catalog/${name}`, (_request, response) => {
+        response.writeHead(200, { 'content-type': 'application/json' }).end('<html>\u0000</html>');
+      });
+      await startWorker(pipeline);
+      const { details } = await run(pipeline.name, name);
+      expect(details.job).toMatchObject({ state: 'failed', attemptCount: 1, interruptions: 0, failure: { category: 'parse', code: 'PARSE_FAILED' } });
+      expect(details.job.failure?.message).toContain('"<html>\uFFFD</html>" is not valid JSON');
+      expect(server.requestsTo(`/catalog/${name}`)).toHaveLength(1);
+    });
+
+    it('fails, as a validation error, a normalized payload with a "\\u0000" escape from the source: one run, nothing published', async () => {
+      const name = fresh();
+      const pipeline = fixturePipeline(server.origin);
+      catalog(name, [{ id: 1, name: 'Ana\u0000' }]);
+      await startWorker(pipeline);
+      const { details, result } = await run(pipeline.name, name);
+      expect(details.job).toMatchObject({
+        state: 'failed',
+        attemptCount: 1,
+        interruptions: 0,
+        failure: { category: 'validation', code: 'UNSTORABLE_CONTENT', retryable: false },
+      });
+      expect(details.job.failure?.message).toContain('at payload.records.0.name');
+      expect(result).toBeNull();
+      expect(await storage.ingestion.latestPublication(pipeline.name, JSON.stringify({ name }))).toBeNull();
+      expect(server.requestsTo(`/catalog/${name}`)).toHaveLength(1);
+    });
+
     it('publishes once per distinct content when 20 jobs of one scope run at once', async () => {
       const name = fresh();
       const pipeline = fixturePipeline(server.origin);

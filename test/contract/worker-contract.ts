@@ -190,6 +190,44 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
       expect(details.job.failure?.message).toContain('TypeError: cannot read properties of undefined');
     });
 
+    it('stores a failure whose message quotes a NUL byte or a lone surrogate: one run, ended failed, the characters replaced', async () => {
+      const pipeline = pipelineName();
+      let runs = 0;
+      // What V8 says of an HTML page handed to JSON.parse: it quotes the page, NUL bytes included.
+      const quoted = 'Unexpected token \'<\', "<html>\u0000\uD800" is not valid JSON';
+      const handler = testHandler(pipeline, () => {
+        runs++;
+        return Promise.reject(new JobError('parse', 'PARSE_FAILED', `parse failed: ${quoted}`));
+      });
+      const [parse] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      await startWorker([handler]);
+      const details = await finalState(parse!.job.id);
+      expect(details.job).toMatchObject({ state: 'failed', attemptCount: 1, interruptions: 0, failure: { category: 'parse', code: 'PARSE_FAILED' } });
+      expect(details.job.failure?.message).toBe('parse failed: Unexpected token \'<\', "<html>\uFFFD\uFFFD" is not valid JSON');
+      expect(details.attempts[0]?.failure?.message).toBe(details.job.failure?.message);
+      expect(runs).toBe(1);
+    });
+
+    it('fails the attempt, as a validation error, when the counters a handler returns cannot be stored', async () => {
+      const pipeline = pipelineName();
+      let runs = 0;
+      const handler = testHandler(pipeline, () => {
+        runs++;
+        return Promise.resolve({ counters: { note: 'a\u0000b' } });
+      });
+      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      await startWorker([handler]);
+      const details = await finalState(enqueued!.job.id);
+      expect(details.job).toMatchObject({
+        state: 'failed',
+        attemptCount: 1,
+        interruptions: 0,
+        failure: { category: 'validation', code: 'UNSTORABLE_CONTENT', retryable: false },
+      });
+      expect(details.job.failure?.message).toContain('at counters.note');
+      expect(runs).toBe(1);
+    });
+
     it('aborts the handler when the job is cancelled while running', async () => {
       const pipeline = pipelineName();
       let abortReason: unknown;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isStorableInstant, jsonProblem, MAX_JSON_DEPTH, textProblem } from '../../src/core/storable-values.js';
+import { isStorableInstant, jsonProblem, MAX_JSON_DEPTH, storableText, textProblem } from '../../src/core/storable-values.js';
 
 describe('storable values', () => {
   it('refuses NUL and unpaired surrogates in text, and keeps paired ones', () => {
@@ -36,5 +36,12 @@ describe('storable values', () => {
     expect(isStorableInstant(Date.parse('0000-12-31T23:59:59.999Z'))).toBe(false);
     expect(isStorableInstant(Date.parse('9999-12-31T23:59:59-00:01'))).toBe(false);
     expect(isStorableInstant(Number.NaN)).toBe(false);
+  });
+
+  it('makes text storable by replacing NUL and unpaired surrogates with U+FFFD, keeping paired ones', () => {
+    const made = storableText('<html>\u0000 \uD800x \uDC00 \uD83D\uDE00');
+    expect(made).toBe('<html>\uFFFD \uFFFDx \uFFFD \uD83D\uDE00');
+    expect(textProblem(made)).toBeUndefined();
+    expect(storableText('plain')).toBe('plain');
   });
 });
