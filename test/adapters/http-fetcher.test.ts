@@ -213,6 +213,16 @@ describe('HostThrottle', () => {
     clock += 3_600_000;
     (await throttle.acquire('c.example', signal))();
   });
+
+  it('refuses a request already waiting for its paced start when a long pause begins', async () => {
+    const throttle = new HostThrottle(() => ({ maxConcurrency: 10, requestsPerMinute: 60 }));
+    const signal = new AbortController().signal;
+    (await throttle.acquire('d.example', signal))();
+    // Due a second after the first; the pause arrives while it waits.
+    const pacing = throttle.acquire('d.example', signal);
+    throttle.pause('d.example', Date.now() + 3_600_000);
+    await expect(pacing).rejects.toMatchObject({ code: 'HOST_PAUSED', retryable: true });
+  });
 });
 
 describe('HttpFetcher after a 429 with a long Retry-After', () => {
