@@ -21,6 +21,11 @@ export interface JobContext {
   signal: AbortSignal;
   /** Carries job_id, attempt, pipeline, worker_id and correlation_id on every line. */
   logger: JobLogger;
+  /**
+   * Awaits `wait`, a turn under a source's politeness budget, without charging it to the run time
+   * bound: how long the turn takes depends on the other jobs sharing the host, not on this one.
+   */
+  waitingOnSource<T>(wait: Promise<T>): Promise<T>;
 }
 
 /** What a handler returns on success is recorded on the job. */
@@ -33,8 +38,9 @@ export interface JobHandler {
   /** What a job's params must look like; checked before a job is stored. */
   readonly paramsSchema: z.ZodType<JsonObject>;
   /**
-   * The longest one run may take; the worker's default when absent. Past it the worker aborts the
-   * signal with a retryable `timeout` (JOB_TIMEOUT) and settles the failure, charged, at once.
+   * The longest one run may take, not counting `waitingOnSource`; the worker's default when absent.
+   * Past it the worker aborts the signal with a retryable `timeout` (JOB_TIMEOUT) and settles the
+   * failure, charged, at once.
    */
   readonly timeoutMs?: number;
   run(context: JobContext): Promise<JobHandlerResult>;

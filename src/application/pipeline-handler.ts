@@ -17,8 +17,8 @@ export interface PipelineHandlerDeps {
 
 /**
  * What one planned request may take in a pipeline's run time bound: connecting and reading the
- * response (the fetcher's own deadlines are well inside it), waiting for the host's rate limit, and
- * storing the snapshot. A pipeline with an unusual source declares `timeoutMs` itself.
+ * response (the fetcher's own deadlines are well inside it) and storing the snapshot. Waiting for the
+ * host's turn is not in it: the bound's clock stops then (`JobContext.waitingOnSource`). A pipeline with an unusual source declares `timeoutMs` itself.
  */
 export const REQUEST_ALLOWANCE_MS = 60_000;
 /** Parsing, normalizing and handing over the result, on top of the requests. */
@@ -95,6 +95,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
 
   async function fetchAll(context: JobContext, scope: JsonObject, params: JsonObject): Promise<Sources> {
     const { job, signal, logger } = context;
+    const hooks = { waitingForTurn: <T>(turn: Promise<T>) => context.waitingOnSource(turn) };
     const lease = leaseOf(job);
     const snapshots: SnapshotRecord[] = [];
     const fetched: FetchedResource[] = [];
@@ -144,6 +145,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
           response = await deps.fetcher.fetch(
             { ...request, allowedHosts: definition.allowedHosts, ...(previous === null ? {} : { conditional: previous }) },
             signal,
+            hooks,
           );
         } catch (error) {
           if (!(error instanceof IncompleteResponseError)) throw error;

@@ -7,6 +7,7 @@ import type { JobHandlerResult } from './job-handler.js';
 import { abortReason, newExecution, signalOf, timeoutFailure, type AbortCause, type Execution } from './job-execution.js';
 import { JobSettler } from './job-settler.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { RunBound } from './run-bound.js';
 import { runWithinDeadline } from './run-within-deadline.js';
 import { WakeSignal } from './wake-signal.js';
 import { subscribeWorkerSignals } from './worker-signals.js';
@@ -298,6 +299,7 @@ export class Worker {
 
     let result: JobHandlerResult;
     const timeoutMs = handler.timeoutMs ?? this.options.defaultJobTimeoutMs ?? DEFAULT_JOB_TIMEOUT_MS;
+    const bound = new RunBound(timeoutMs);
     try {
       const running = handler.run({
         job,
@@ -305,8 +307,9 @@ export class Worker {
         get signal() {
           return signalOf(execution);
         },
+        waitingOnSource: (wait) => bound.excluding(wait),
       });
-      const ran = await runWithinDeadline(running, timeoutMs, () => this.timeOut(execution, timeoutMs));
+      const ran = await runWithinDeadline(running, bound, () => this.timeOut(execution, timeoutMs));
       if (ran.timedOut) return;
       result = ran.result;
     } catch (error) {

@@ -42,12 +42,19 @@ export class IncompleteResponseError extends JobError {
   }
 }
 
+export interface FetchHooks {
+  /** Wraps the wait for this request's turn under the host's politeness budget. */
+  waitingForTurn?<T>(turn: Promise<T>): Promise<T>;
+}
+
 /**
  * Fetches one resource politely. Answers every HTTP status (the caller keeps the body and
  * classifies it); throws a JobError for what never became a response: network failures, timeouts,
  * an oversized body, a refused redirect. A body cut off by the total deadline is an
- * IncompleteResponseError carrying the bytes received.
+ * IncompleteResponseError carrying the bytes received. A host paused by the source for longer than a
+ * few seconds is not waited for: the fetch fails at once, retryable, with the rest of the pause as
+ * `retryAfterMs`.
  */
 export interface ResourceFetcher {
-  fetch(request: FetchRequest, signal: AbortSignal): Promise<FetchResponse>;
+  fetch(request: FetchRequest, signal: AbortSignal, hooks?: FetchHooks): Promise<FetchResponse>;
 }

@@ -182,7 +182,7 @@ describe('HostThrottle', () => {
     expect(peak).toBe(2);
   });
 
-  it('spaces request starts to the per-minute budget and honours a pause', async () => {
+  it('spaces request starts to the per-minute budget and honours a short pause', async () => {
     const clock = 1_000_000;
     const throttle = new HostThrottle(() => ({ maxConcurrency: 10, requestsPerMinute: 1_200 }), () => clock);
     const signal = new AbortController().signal;
@@ -191,10 +191,79 @@ describe('HostThrottle', () => {
     // The next start is due 50 ms (60,000 / 1,200) after the first.
     (await throttle.acquire('b.example', signal))();
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
-    throttle.pause('b.example', clock + 10_000_000);
+    throttle.pause('b.example', clock + 2_000);
     const waiting = new AbortController();
     const pending = throttle.acquire('b.example', waiting.signal);
     waiting.abort(new Error('gave up'));
     await expect(pending).rejects.toThrow('gave up');
+  });
+
+  it('refuses at once, with the rest of the pause, a request meeting a long pause, also one queued for a slot', async () => {
+    let clock = 1_000_000;
+    const throttle = new HostThrottle(() => ({ maxConcurrency: 1, requestsPerMinute: 600_000 }), () => clock);
+    const signal = new AbortController().signal;
+    const held = await throttle.acquire('c.example', signal);
+    const queued = throttle.acquire('c.example', signal);
+    const queuedBehind = throttle.acquire('c.example', signal);
+    throttle.pause('c.example', clock + 3_600_000);
+    await expect(throttle.acquire('c.example', signal)).rejects.toMatchObject({ code: 'HOST_PAUSED', retryable: true, retryAfterMs: 3_600_000 });
+    held();
+    await expect(queued).rejects.toMatchObject({ code: 'HOST_PAUSED', retryAfterMs: 3_600_000 });
+    await expect(queuedBehind).rejects.toMatchObject({ code: 'HOST_PAUSED' });
+    clock += 3_600_000;
+    (await throttle.acquire('c.example', signal))();
+  });
+
+  it('refuses a request already waiting for its paced start when a long pause begins', async () => {
+    const throttle = new HostThrottle(() => ({ maxConcurrency: 10, requestsPerMinute: 60 }));
+    const signal = new AbortController().signal;
+    (await throttle.acquire('d.example', signal))();
+    // Due a second after the first; the pause arrives while it waits.
+    const pacing = throttle.acquire('d.example', signal);
+    throttle.pause('d.example', Date.now() + 3_600_000);
+    await expect(pacing).rejects.toMatchObject({ code: 'HOST_PAUSED', retryable: true });
+  });
+});
+
+describe('HttpFetcher after a 429 with a long Retry-After', () => {
+  let server: FixtureServer;
+  let fetcher: HttpFetcher;
+  const request = (path: string) => ({ resourceType: 't', resourceKey: path, method: 'GET' as const, url: `${server.origin}${path}`, allowedHosts: ['127.0.0.1'] });
+
+  beforeAll(async () => {
+    server = await new FixtureServer().start();
+    fetcher = new HttpFetcher({
+      userAgent: 'ingestion-adapter/test (+tests@localhost)',
+      connectTimeoutMs: 1_000,
+      headersTimeoutMs: 5_000,
+      bodyTimeoutMs: 5_000,
+      totalTimeoutMs: 10_000,
+      maxBodyBytes: 1024,
+      maxRedirects: 2,
+      budgetFor: () => ({ requestsPerMinute: 600_000, maxConcurrency: 8 }),
+    });
+    server.route('/limited', (_req, res) => res.writeHead(429, { 'retry-after': '3600', 'content-type': 'text/plain' }).end('slow down'));
+    server.json('/other', { ok: true });
+  });
+  afterAll(async () => {
+    await fetcher.close();
+    await server.stop();
+  });
+
+  it('fails the next fetch to that host at once as retryable HOST_PAUSED, asking to come back after the pause', async () => {
+    const signal = new AbortController().signal;
+    expect((await fetcher.fetch(request('/limited'), signal)).status).toBe(429);
+    const before = Date.now();
+    let failure: unknown;
+    try {
+      await fetcher.fetch(request('/other'), signal);
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(JobError);
+    expect(failure).toMatchObject({ category: 'http_status', code: 'HOST_PAUSED', retryable: true });
+    // The pause ends an hour after the 429; what is left of it is at least the hour less the time since.
+    expect((failure as JobError).retryAfterMs).toBeGreaterThan(3_600_000 - (Date.now() - before) - 60_000);
+    expect(server.requestsTo('/other')).toHaveLength(0);
   });
 });

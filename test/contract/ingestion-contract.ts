@@ -173,6 +173,72 @@ export function describeIngestionContract(driver: 'postgres' | 'sqlite', createD
       expect(details.attempts[1]!.startedAt.getTime() - details.attempts[0]!.finishedAt!.getTime()).toBeGreaterThanOrEqual(1_000);
     });
 
+    const ownFetcher = (requestsPerMinute: number) =>
+      new HttpFetcher({
+        userAgent: 'ingestion-adapter/test (+tests@localhost)',
+        connectTimeoutMs: 2_000,
+        headersTimeoutMs: 5_000,
+        bodyTimeoutMs: 5_000,
+        totalTimeoutMs: 30_000,
+        maxBodyBytes: 64 * 1024,
+        maxRedirects: 3,
+        budgetFor: () => ({ requestsPerMinute, maxConcurrency: 4 }),
+      });
+
+    it('does not sleep through a host paused an hour by a 429: another job fails fast, retryable, due after the pause', async () => {
+      const limited = fresh();
+      const other = fresh();
+      const pipeline = { ...fixturePipeline(server.origin), timeoutMs: 60_000 };
+      server.route(`/catalog/${limited}`, (_request, response) =>
+        response.writeHead(429, { 'retry-after': '3600', 'content-type': 'text/plain' }).end('slow down'),
+      );
+      catalog(other, [{ id: 1, name: 'A' }]);
+      // Its own fetcher: the pause is per host, and this one holds the loopback host for an hour.
+      const paused = ownFetcher(600_000);
+      try {
+        await startWorker(pipeline, { fetcher: paused });
+        const first = await enqueue(pipeline.name, limited, { maxAttempts: 5 });
+        const pausedAt = Date.now();
+        const limitedJob = await waitFor('the 429 to be settled', async () => {
+          const details = await storage.jobs.getJob(first);
+          return details?.attempts[0]?.failure?.code === 'HTTP_429' && details.job.state === 'pending' ? details : undefined;
+        });
+        expect(limitedJob.job.nextRetryAt.getTime()).toBeGreaterThanOrEqual(pausedAt + 3_600_000 - 60_000);
+
+        const second = await enqueue(pipeline.name, other, { maxAttempts: 5 });
+        const details = await waitFor('the second job to be turned away', async () => {
+          const found = await storage.jobs.getJob(second);
+          return found !== null && found.attempts[0]?.finishedAt != null ? found : undefined;
+        });
+        expect(details.job.state).toBe('pending');
+        expect(details.attempts.map((a) => a.failure?.code)).toEqual(['HOST_PAUSED']);
+        expect(details.job.failure).toMatchObject({ category: 'http_status', code: 'HOST_PAUSED', retryable: true });
+        // Due again when the pause is over, not after the few-seconds backoff.
+        expect(details.job.nextRetryAt.getTime()).toBeGreaterThanOrEqual(pausedAt + 3_600_000 - 60_000);
+        expect(server.requestsTo(`/catalog/${other}`)).toHaveLength(0);
+      } finally {
+        await stopWorkers();
+        await paused.close();
+      }
+    });
+
+    it('does not charge the wait for the host\'s turn to the run time bound', async () => {
+      const name = fresh();
+      // Two pages, one start every 6 s: the second request waits about 6 s for its turn, twice the bound.
+      const pipeline = { ...fixturePipeline(server.origin), timeoutMs: 3_000 };
+      catalog(name, [{ id: 1, name: 'A' }, { id: 2, name: 'B' }], 2);
+      const slow = ownFetcher(10);
+      try {
+        await startWorker(pipeline, { fetcher: slow });
+        const { details } = await run(pipeline.name, name, { maxAttempts: 1 });
+        expect(details.attempts.map((a) => a.failure?.code ?? a.outcome)).toEqual(['succeeded']);
+        expect(details.job.counters).toMatchObject({ snapshots: 2, records: 2 });
+      } finally {
+        await stopWorkers();
+        await slow.close();
+      }
+    });
+
     it('retries a 500 and succeeds; fails a 404 at once, keeping the snapshot', async () => {
       const flaky = fresh();
       const missing = fresh();

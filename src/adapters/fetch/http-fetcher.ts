@@ -2,7 +2,7 @@ import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici'
 import { JobError } from '../../core/job-error.js';
 import { isHostAllowed } from '../../core/pipeline.js';
 import { retryAfterMs } from '../../core/response-classification.js';
-import { IncompleteResponseError, type FetchRequest, type FetchResponse, type ResourceFetcher } from '../../core/resource-fetcher.js';
+import { IncompleteResponseError, type FetchHooks, type FetchRequest, type FetchResponse, type ResourceFetcher } from '../../core/resource-fetcher.js';
 import { FetchDeadline } from './fetch-deadline.js';
 import type { HostBudget } from './host-throttle.js';
 import { HostThrottle } from './host-throttle.js';
@@ -53,11 +53,11 @@ export class HttpFetcher implements ResourceFetcher {
     this.throttle = new HostThrottle(options.budgetFor);
   }
 
-  async fetch(input: FetchRequest, signal: AbortSignal): Promise<FetchResponse> {
+  async fetch(input: FetchRequest, signal: AbortSignal, hooks: FetchHooks = {}): Promise<FetchResponse> {
     const url = parseUrl(input.url);
     const deadline = new FetchDeadline(this.options.totalTimeoutMs, url.hostname, signal);
     try {
-      return await this.follow(url, input, deadline);
+      return await this.follow(url, input, deadline, hooks);
     } finally {
       deadline.clear();
     }
@@ -67,7 +67,7 @@ export class HttpFetcher implements ResourceFetcher {
     await this.agent.close();
   }
 
-  private async follow(start: URL, input: FetchRequest, deadline: FetchDeadline): Promise<FetchResponse> {
+  private async follow(start: URL, input: FetchRequest, deadline: FetchDeadline, hooks: FetchHooks): Promise<FetchResponse> {
     if (!isHostAllowed(start.hostname, input.allowedHosts)) {
       throw new JobError('validation', 'HOST_NOT_ALLOWED', `request to ${start.hostname} refused: not on this pipeline's host allowlist`, { retryable: false });
     }
@@ -76,7 +76,7 @@ export class HttpFetcher implements ResourceFetcher {
     let hop: Hop = { url: start, method: input.method, body: input.body, headers: input.headers ?? {} };
     for (let redirects = 0; ; redirects++) {
       const sentTo = overrideOrigin === undefined ? hop.url : new URL(`${hop.url.pathname}${hop.url.search}`, overrideOrigin);
-      const response = await this.once(hop, sentTo, overrideOrigin !== undefined, input, deadline);
+      const response = await this.once(hop, sentTo, overrideOrigin !== undefined, input, deadline, hooks);
       const location = response.headers.location;
       if (response.statusCode >= 300 && response.statusCode < 400 && response.statusCode !== 304 && typeof location === 'string') {
         response.body.dump().catch(() => undefined);
@@ -101,10 +101,18 @@ export class HttpFetcher implements ResourceFetcher {
     }
   }
 
-  private async once(hop: Hop, sentTo: URL, overridden: boolean, input: FetchRequest, deadline: FetchDeadline): Promise<Dispatcher.ResponseData> {
+  private async once(
+    hop: Hop,
+    sentTo: URL,
+    overridden: boolean,
+    input: FetchRequest,
+    deadline: FetchDeadline,
+    hooks: FetchHooks,
+  ): Promise<Dispatcher.ResponseData> {
     const { signal } = deadline;
     const { url, method, body } = hop;
-    const release = await this.throttle.acquire(url.hostname, signal);
+    const turn = this.throttle.acquire(url.hostname, signal);
+    const release = await (hooks.waitingForTurn === undefined ? turn : hooks.waitingForTurn(turn));
     deadline.start();
     const headers: Record<string, string> = {
       'user-agent': this.options.userAgent,
