@@ -9,6 +9,7 @@ import type { JobHandler } from '../../src/application/job-handler.js';
 import { Worker, type WorkerOptions } from '../../src/application/worker.js';
 import { abortableSleep } from '../../src/application/abortable-sleep.js';
 import { createSqliteStorage } from '../../src/adapters/storage/sqlite/create-sqlite-job-repository.js';
+import { resolveSqliteDriver } from '../../src/adapters/storage/sqlite/sqlite-driver.js';
 import type { IngestionStore } from '../../src/core/ingestion-store.js';
 import { DatabaseUnavailableError } from '../../src/core/database-unavailable.js';
 import { JobError } from '../../src/core/job-error.js';
@@ -87,7 +88,9 @@ async function storeOutage(driver: 'postgres' | 'sqlite', config: DatabaseConfig
     store: storage.ingestion,
     begin: async () => {
       // Another thread is another connection outside this process's queue, as another process would be.
-      locker = new Thread(LOCKER_THREAD, { eval: true, workerData: { path } });
+      // The same SQLite library as the store: two copies in one process do not see each other's locks.
+      const lockWith = resolveSqliteDriver(sqliteDriverUnderTest());
+      locker = new Thread(LOCKER_THREAD, { eval: true, workerData: { path, driver: lockWith } });
       await once(locker, 'message');
     },
     end: async () => {
@@ -107,8 +110,9 @@ async function storeOutage(driver: 'postgres' | 'sqlite', config: DatabaseConfig
 /** Holds the SQLite file's write lock until told to let go. */
 const LOCKER_THREAD = `
 const { parentPort, workerData } = require('node:worker_threads');
-const Database = require('better-sqlite3');
-const db = new Database(workerData.path, { timeout: 5000 });
+const db = workerData.driver === 'node:sqlite'
+  ? new (require('node:sqlite').DatabaseSync)(workerData.path, { timeout: 5000 })
+  : new (require('better-sqlite3'))(workerData.path, { timeout: 5000 });
 db.exec('BEGIN IMMEDIATE');
 parentPort.postMessage('locked');
 parentPort.once('message', () => {
