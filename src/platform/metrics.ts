@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.js';
 import type { JobRepository } from '../core/job-repository.js';
 import type { AppConfig } from './config.js';
@@ -11,7 +10,7 @@ export function createProcessMetrics(
   config: AppConfig,
   repository: Pick<JobRepository, 'queueStats'>,
   pipelines: readonly string[],
-  logger: Pick<Logger, 'warn' | 'info'>,
+  logger: { warn(fields: object, message: string): void; info(fields: object, message: string): void },
 ): PrometheusMetrics {
   let failing = false;
   const metrics = new PrometheusMetrics({

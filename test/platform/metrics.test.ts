@@ -1,12 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplayServer } from '../../apps/replay/replay-server.js';
+import { PrometheusMetrics } from '../../src/adapters/metrics/prometheus-metrics.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { startAllInOne } from '../../src/platform/start-all-in-one.js';
 import { parseSamples, sample, type Samples } from '../support/prometheus-text.js';
+import { PROJECT_ROOT } from '../support/run-app.js';
 import { waitFor } from '../support/wait-for.js';
 
 const TOKEN = 'metrics-test-token-0123456789';
@@ -115,5 +117,17 @@ describe('GET /metrics', () => {
     expect(sample(after, 'ingest_fetch_requests_total', { host: HOST, outcome: '2xx' })).toBeGreaterThanOrEqual(1);
     expect(sample(after, 'ingest_fetch_duration_seconds_count', { host: HOST })).toBe(fetches.reduce((sum, [, n]) => sum + n, 0));
     expect([...after.keys()].some((key) => key.includes('127.0.0.1'))).toBe(false);
+  });
+});
+
+describe('the README on metrics', () => {
+  it('documents every metric of ours the service exports, and no other', async () => {
+    const metrics = new PrometheusMetrics({
+      queue: { repository: { queueStats: () => Promise.resolve([]) }, pipelines: [], timeoutMs: 1_000, onError: () => undefined },
+    });
+    const exported = (await metrics.registry.getMetricsAsJSON()).map((m) => m.name).filter((name) => name.startsWith('ingest_'));
+    const readme = readFileSync(`${PROJECT_ROOT}README.md`, 'utf8');
+    const documented = [...readme.matchAll(/^\| `(ingest_[a-z_]+)` \|/gm)].map((m) => m[1]);
+    expect(documented.toSorted()).toEqual(exported.toSorted());
   });
 });
