@@ -6,32 +6,35 @@ import { createProcessLogger } from '../../src/platform/logger.js';
 import { runProcess, type FatalCondition } from '../../src/platform/process-lifecycle.js';
 import { startWorker } from '../../src/platform/start-worker.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
-import { createHandlers } from '../../src/platform/handlers.js';
+import { createHandlers, registeredPipelineNames } from '../../src/platform/handlers.js';
+import { createProcessMetrics } from '../../src/platform/metrics.js';
 import { prepareStorage } from '../../src/platform/storage.js';
 import { startWorkerHealthServer, type WorkerHealthServer } from '../../src/platform/worker-health-server.js';
 
 /**
  * A worker process: claims and runs jobs until SIGTERM/SIGINT, then drains. Run as many as you like.
  * It exits 69 when its database will not come back (see WORKER_DATABASE_UNAVAILABLE_EXIT_SEC), and
- * serves /health/live and /health/ready when WORKER_HTTP_PORT is set.
+ * serves /health/live, /health/ready and /metrics when WORKER_HTTP_PORT is set.
  */
 await runProcess('worker', async () => {
   const config = loadConfig(process.env);
   const logger = await createProcessLogger(config.logLevel, config.logFormat);
   const storage = await prepareStorage(config, logger, 'worker');
-  const fetcher = createFetcher(config, logger);
+  const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
+  const fetcher = createFetcher(config, logger, metrics);
   const handlers = createHandlers({ fetcher, store: storage.ingestion });
   let reportLoss: (loss: DatabaseLoss) => void = () => undefined;
   const fatal = new Promise<FatalCondition>((resolve) => {
     reportLoss = (loss) => resolve({ exitCode: DATABASE_UNAVAILABLE_EXIT_CODE, message: databaseLossLine(loss, config) });
   });
-  const worker = await startWorker(config, storage.jobs, logger, handlers, { onDatabaseLost: (loss) => reportLoss(loss) });
+  const worker = await startWorker(config, storage.jobs, logger, handlers, { onDatabaseLost: (loss) => reportLoss(loss), metrics });
   let health: WorkerHealthServer | undefined;
   if (config.worker.http.port !== undefined) {
     health = await startWorkerHealthServer({
       host: config.worker.http.host,
       port: config.worker.http.port,
       assess: () => assessWorkerHealth(worker.health(), config.worker.pollIntervalMs),
+      metrics,
       logger,
     });
   }

@@ -77,6 +77,7 @@ const fields = {
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     ),
     LOG_FORMAT: z.preprocess(unset, z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json')),
+    METRICS_QUEUE_STATS_TIMEOUT_SEC: seconds(0.1, 60).default(2),
 
     FETCH_CONTACT: z.preprocess(unset, z.string().min(3).max(200).default('operator@localhost')),
     FETCH_CONNECT_TIMEOUT_SEC: seconds(0.1, 300).default(10),
@@ -174,6 +175,7 @@ export interface AppConfig {
   logLevel: Env['LOG_LEVEL'];
   /** `json` lines for machines; `pretty` for a person at a terminal (npm start picks it on a TTY). */
   logFormat: Env['LOG_FORMAT'];
+  metrics: { queueStatsTimeoutMs: number };
   fetch: {
     contact: string;
     connectTimeoutMs: number;
@@ -262,6 +264,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
     },
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
+    metrics: { queueStatsTimeoutMs: ms(env.METRICS_QUEUE_STATS_TIMEOUT_SEC) },
     fetch: {
       contact: env.FETCH_CONTACT,
       connectTimeoutMs: ms(env.FETCH_CONNECT_TIMEOUT_SEC),
