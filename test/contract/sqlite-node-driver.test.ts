@@ -4,6 +4,7 @@ import { createSqliteDatabase, useSqliteDriver } from '../support/test-databases
 import { describeIngestionContract } from './ingestion-contract.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
 import { describeMigrationContract } from './migration-contract.js';
+import { describeScheduleRepositoryContract } from './schedule-repository-contract.js';
 import { describeMetricsContract } from './metrics-contract.js';
 import { describeSmoothcompContract } from './smoothcomp-contract.js';
 import { describeWorkerContract } from './worker-contract.js';
@@ -20,6 +21,7 @@ if (nodeSqliteAvailable() && resolveSqliteDriver('auto') !== 'node:sqlite') {
   describeWorkerContract('sqlite', createSqliteDatabase);
   describeIngestionContract('sqlite', createSqliteDatabase);
   describeSmoothcompContract('sqlite', createSqliteDatabase);
+  describeScheduleRepositoryContract('sqlite', createSqliteDatabase);
   describeMetricsContract('sqlite', createSqliteDatabase);
 } else {
   describe('SQLite contracts on node:sqlite', () => {
