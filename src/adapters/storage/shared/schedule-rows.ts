@@ -4,7 +4,11 @@ import { nullableString, nullableTime, type Row } from './job-rows.js';
 import type { SqlDialect } from './sql-dialect.js';
 
 const nullableNumber = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-const nullableId = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+function nullableId(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return String(value);
+  throw new TypeError(`expected an id, got ${typeof value}`);
+}
 const time = (d: SqlDialect, value: Date | null): SQL => (value === null ? sql`NULL` : d.time(value));
 
 export function scheduleFromRow(row: Row, d: SqlDialect): Schedule {
