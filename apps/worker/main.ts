@@ -4,6 +4,7 @@ import { loadConfig } from '../../src/platform/config.js';
 import { DATABASE_UNAVAILABLE_EXIT_CODE, databaseLossLine } from '../../src/platform/database-failure.js';
 import { createProcessLogger } from '../../src/platform/logger.js';
 import { runProcess, type FatalCondition } from '../../src/platform/process-lifecycle.js';
+import { startScheduler } from '../../src/platform/start-scheduler.js';
 import { startWorker } from '../../src/platform/start-worker.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
 import { createHandlers, registeredPipelineNames } from '../../src/platform/handlers.js';
@@ -12,7 +13,8 @@ import { prepareStorage } from '../../src/platform/storage.js';
 import { startWorkerHealthServer, type WorkerHealthServer } from '../../src/platform/worker-health-server.js';
 
 /**
- * A worker process: claims and runs jobs until SIGTERM/SIGINT, then drains. Run as many as you like.
+ * A worker process: fires due schedules and claims and runs jobs until SIGTERM/SIGINT, then drains.
+ * Run as many as you like.
  * It exits 69 when its database will not come back (see WORKER_DATABASE_UNAVAILABLE_EXIT_SEC), and
  * serves /health/live, /health/ready and /metrics when WORKER_HTTP_PORT is set.
  */
@@ -27,6 +29,8 @@ await runProcess('worker', async () => {
   const fatal = new Promise<FatalCondition>((resolve) => {
     reportLoss = (loss) => resolve({ exitCode: DATABASE_UNAVAILABLE_EXIT_CODE, message: databaseLossLine(loss, config) });
   });
+  // First: a bad SCHEDULES_FILE stops the start before any job is claimed.
+  const scheduler = await startScheduler(config, storage.schedules, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, handlers, { onDatabaseLost: (loss) => reportLoss(loss), metrics });
   let health: WorkerHealthServer | undefined;
   if (config.worker.http.port !== undefined) {
@@ -42,6 +46,7 @@ await runProcess('worker', async () => {
     logger,
     fatal,
     shutdown: async () => {
+      await scheduler.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
       await health?.close();
       await fetcher.close();

@@ -4,6 +4,7 @@ import { describeWorkerContract } from './worker-contract.js';
 import { createPostgresDatabase } from '../support/test-databases.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
 import { describeMigrationContract } from './migration-contract.js';
+import { describeSchedulerContract } from './scheduler-contract.js';
 import { describeScheduleRepositoryContract } from './schedule-repository-contract.js';
 import { describeMetricsContract } from './metrics-contract.js';
 
@@ -13,4 +14,5 @@ describeWorkerContract('postgres', createPostgresDatabase);
 describeIngestionContract('postgres', createPostgresDatabase);
 describeSmoothcompContract('postgres', createPostgresDatabase);
 describeScheduleRepositoryContract('postgres', createPostgresDatabase);
+describeSchedulerContract('postgres', createPostgresDatabase);
 describeMetricsContract('postgres', createPostgresDatabase);

@@ -4,6 +4,7 @@ import { createSqliteDatabase, useSqliteDriver } from '../support/test-databases
 import { describeIngestionContract } from './ingestion-contract.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
 import { describeMigrationContract } from './migration-contract.js';
+import { describeSchedulerContract } from './scheduler-contract.js';
 import { describeScheduleRepositoryContract } from './schedule-repository-contract.js';
 import { describeMetricsContract } from './metrics-contract.js';
 import { describeSmoothcompContract } from './smoothcomp-contract.js';
@@ -22,6 +23,7 @@ if (nodeSqliteAvailable() && resolveSqliteDriver('auto') !== 'node:sqlite') {
   describeIngestionContract('sqlite', createSqliteDatabase);
   describeSmoothcompContract('sqlite', createSqliteDatabase);
   describeScheduleRepositoryContract('sqlite', createSqliteDatabase);
+  describeSchedulerContract('sqlite', createSqliteDatabase);
   describeMetricsContract('sqlite', createSqliteDatabase);
 } else {
   describe('SQLite contracts on node:sqlite', () => {

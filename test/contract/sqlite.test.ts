@@ -4,6 +4,7 @@ import { describeWorkerContract } from './worker-contract.js';
 import { createSqliteDatabase } from '../support/test-databases.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
 import { describeMigrationContract } from './migration-contract.js';
+import { describeSchedulerContract } from './scheduler-contract.js';
 import { describeScheduleRepositoryContract } from './schedule-repository-contract.js';
 import { describeMetricsContract } from './metrics-contract.js';
 
@@ -13,4 +14,5 @@ describeWorkerContract('sqlite', createSqliteDatabase);
 describeIngestionContract('sqlite', createSqliteDatabase);
 describeSmoothcompContract('sqlite', createSqliteDatabase);
 describeScheduleRepositoryContract('sqlite', createSqliteDatabase);
+describeSchedulerContract('sqlite', createSqliteDatabase);
 describeMetricsContract('sqlite', createSqliteDatabase);
