@@ -2,19 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidCursorError, type EnqueueJobInput, type JobRepository } from '../../src/core/job-repository.js';
 import type { JobFailure, JobLease, JsonValue } from '../../src/core/job.js';
 import { leaseOf } from '../../src/core/job.js';
-import type { AppConfig } from '../../src/platform/config.js';
 import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
-import { sqliteDriverUnderTest, type TestDatabase } from '../support/test-databases.js';
+import { databaseConfig, type DatabaseConfig, type TestDatabase } from '../support/test-databases.js';
 import { passDeadline } from '../support/database-clock.js';
 import { waitFor } from '../support/wait-for.js';
-
-export type DatabaseConfig = AppConfig['database'];
-
-export function databaseConfig(driver: 'postgres' | 'sqlite', dsn: string): DatabaseConfig {
-  return driver === 'postgres'
-    ? { driver, dsn, runMigrations: true, maxOpenConns: 5, maxIdleConns: 0, connMaxLifetimeSec: 0 }
-    : { driver, path: dsn, runMigrations: true, sqliteDriver: sqliteDriverUnderTest() };
-}
 
 const NETWORK: JobFailure = { category: 'network', code: 'ECONNRESET', message: 'connection reset', retryable: true };
 const PARSE: JobFailure = { category: 'parse', code: 'MARKUP_DRIFT', message: 'no events table', retryable: false };

@@ -9,8 +9,7 @@ import type { JobHandler } from '../../src/application/job-handler.js';
 import { systemNoopHandler } from '../../src/application/pipelines/system-noop.js';
 import { Worker, type WorkerOptions } from '../../src/application/worker.js';
 import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
-import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
-import type { TestDatabase } from '../support/test-databases.js';
+import { databaseConfig, type DatabaseConfig, type TestDatabase } from '../support/test-databases.js';
 import { testHandler } from '../support/test-handler.js';
 import { sleep, waitFor } from '../support/wait-for.js';
 

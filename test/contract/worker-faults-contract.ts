@@ -19,10 +19,9 @@ import { SqliteDatabase } from '../../src/adapters/storage/sqlite/sqlite-databas
 import { leaseOf, type JobLease } from '../../src/core/job.js';
 import { migrateDatabase, openJobRepository, openStorage } from '../../src/platform/storage.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { sqliteDriverUnderTest, type TestDatabase } from '../support/test-databases.js';
+import { databaseConfig, sqliteDriverUnderTest, type DatabaseConfig, type TestDatabase } from '../support/test-databases.js';
 import { testHandler } from '../support/test-handler.js';
 import { sleep, waitFor } from '../support/wait-for.js';
-import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
 
 const silent = pino({ level: 'silent' });
 
