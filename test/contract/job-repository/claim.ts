@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { leaseOf } from '../../../src/core/job.js';
-import { type JobRepositoryBed } from './job-repository-bed.js';
+import type { JobRepositoryBed } from './job-repository-bed.js';
 
 /** Claim: due jobs in priority order, each handed to one claimer only. */
 export function testClaim(bed: JobRepositoryBed): void {

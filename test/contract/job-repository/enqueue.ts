@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
 import { type EnqueueJobInput } from '../../../src/core/job-repository.js';
 import { type JsonValue } from '../../../src/core/job.js';
-import { type JobRepositoryBed } from './job-repository-bed.js';
+import type { JobRepositoryBed } from './job-repository-bed.js';
 
 /** Enqueue: stored as asked, idempotent under races, refused whole when any input cannot be stored. */
 export function testEnqueue(bed: JobRepositoryBed): void {

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { InvalidCursorError } from '../../../src/core/job-repository.js';
-import { type JobRepositoryBed } from './job-repository-bed.js';
+import type { JobRepositoryBed } from './job-repository-bed.js';
 
 /** Listing and lookup: filters, cursor pages, and filter values that are only data. */
 export function testListing(bed: JobRepositoryBed): void {

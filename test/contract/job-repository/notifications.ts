@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import { waitFor } from '../../support/wait-for.js';
-import { type JobRepositoryBed } from './job-repository-bed.js';
+import type { JobRepositoryBed } from './job-repository-bed.js';
 
 /** Notifications: listeners hear of new jobs and of cancel requests. */
 export function testNotifications(bed: JobRepositoryBed): void {
