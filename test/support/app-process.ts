@@ -51,7 +51,7 @@ export function startApp(entry: string, env: Record<string, string>, args: strin
           // Whole lines only: one still being written may match before it is all there.
           const line = stdout.split('\n').slice(0, -1).find(matches);
           if (line !== undefined) return line;
-          if (done) throw new Error(`${entry} exited before logging ${what}`);
+          if (done) throw new Error(`${entry} exited (code ${child.exitCode}, signal ${child.signalCode}) before logging ${what}`);
           return undefined;
         },
         timeoutMs,
