@@ -10,9 +10,8 @@ import type { PipelineDefinition } from '../../src/core/pipeline.js';
 import { migrateDatabase, openStorage } from '../../src/platform/storage.js';
 import { FixtureServer } from '../support/fixture-server.js';
 import { fixturePipeline } from '../support/fixture-pipeline.js';
-import type { TestDatabase } from '../support/test-databases.js';
+import { databaseConfig, type TestDatabase } from '../support/test-databases.js';
 import { sleep, waitFor } from '../support/wait-for.js';
-import { databaseConfig } from './job-repository-contract.js';
 
 const FINAL = ['succeeded', 'failed', 'exhausted', 'cancelled'];
 

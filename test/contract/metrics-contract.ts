@@ -15,7 +15,7 @@ import { parseSamples, sample } from '../support/prometheus-text.js';
 import { testHandler } from '../support/test-handler.js';
 import type { TestDatabase } from '../support/test-databases.js';
 import { waitFor } from '../support/wait-for.js';
-import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
+import { databaseConfig, type DatabaseConfig } from '../support/test-databases.js';
 
 const silent = pino({ level: 'silent' });
 const HOUR_MS = 3_600_000;

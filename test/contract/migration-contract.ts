@@ -12,8 +12,7 @@ import { checkMigrations, migrateDatabase, openJobRepository } from '../../src/p
 import { openSqlite } from '../../src/adapters/storage/sqlite/sqlite-driver.js';
 import { sleep } from '../support/wait-for.js';
 import { runApp } from '../support/run-app.js';
-import { sqliteDriverUnderTest, type TestDatabase } from '../support/test-databases.js';
-import { databaseConfig } from './job-repository-contract.js';
+import { databaseConfig, sqliteDriverUnderTest, type TestDatabase } from '../support/test-databases.js';
 
 export function describeMigrationContract(driver: 'postgres' | 'sqlite', createDatabase: () => Promise<TestDatabase>): void {
   describe(`migrations (${driver})`, () => {

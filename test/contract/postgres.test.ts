@@ -1,18 +1,4 @@
-import { describeSmoothcompContract } from './smoothcomp-contract.js';
-import { describeIngestionContract } from './ingestion-contract.js';
-import { describeWorkerContract } from './worker-contract.js';
 import { createPostgresDatabase } from '../support/test-databases.js';
-import { describeJobRepositoryContract } from './job-repository-contract.js';
-import { describeMigrationContract } from './migration-contract.js';
-import { describeSchedulerContract } from './scheduler-contract.js';
-import { describeScheduleRepositoryContract } from './schedule-repository-contract.js';
-import { describeMetricsContract } from './metrics-contract.js';
+import { describeStorageContracts } from './storage-contracts.js';
 
-describeMigrationContract('postgres', createPostgresDatabase);
-describeJobRepositoryContract('postgres', createPostgresDatabase);
-describeWorkerContract('postgres', createPostgresDatabase);
-describeIngestionContract('postgres', createPostgresDatabase);
-describeSmoothcompContract('postgres', createPostgresDatabase);
-describeScheduleRepositoryContract('postgres', createPostgresDatabase);
-describeSchedulerContract('postgres', createPostgresDatabase);
-describeMetricsContract('postgres', createPostgresDatabase);
+describeStorageContracts('postgres', createPostgresDatabase);

@@ -4,7 +4,7 @@ import { scopeKeyOf } from '../../src/core/scope-key.js';
 import type { DueSchedule, FireDecision, NextRun, ScheduleDefinition } from '../../src/core/schedule-repository.js';
 import { migrateDatabase, openStorage } from '../../src/platform/storage.js';
 import type { TestDatabase } from '../support/test-databases.js';
-import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
+import { databaseConfig, type DatabaseConfig } from '../support/test-databases.js';
 
 const MINUTE = 60_000;
 const at = (base: Date, ms: number) => new Date(base.getTime() + ms);

@@ -10,7 +10,7 @@ import { migrateDatabase, openStorage } from '../../src/platform/storage.js';
 import type { TestDatabase } from '../support/test-databases.js';
 import { makeScheduleDue } from '../support/database-clock.js';
 import { waitFor } from '../support/wait-for.js';
-import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
+import { databaseConfig, type DatabaseConfig } from '../support/test-databases.js';
 
 const MINUTE = 60_000;
 const engine = createCronerEngine();

@@ -10,9 +10,8 @@ import { loadConfig } from '../../src/platform/config.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
 import { createHandlers } from '../../src/platform/handlers.js';
 import { migrateDatabase, openStorage } from '../../src/platform/storage.js';
-import type { TestDatabase } from '../support/test-databases.js';
+import { databaseConfig, type TestDatabase } from '../support/test-databases.js';
 import { waitFor } from '../support/wait-for.js';
-import { databaseConfig } from './job-repository-contract.js';
 
 /** Each Smoothcomp pipeline through the real worker and fetcher against the replay server. */
 export function describeSmoothcompContract(driver: 'postgres' | 'sqlite', createDatabase: () => Promise<TestDatabase>): void {

@@ -1,14 +1,7 @@
 import { describe, it } from 'vitest';
 import { nodeSqliteAvailable, resolveSqliteDriver } from '../../src/adapters/storage/sqlite/sqlite-driver.js';
 import { createSqliteDatabase, useSqliteDriver } from '../support/test-databases.js';
-import { describeIngestionContract } from './ingestion-contract.js';
-import { describeJobRepositoryContract } from './job-repository-contract.js';
-import { describeMigrationContract } from './migration-contract.js';
-import { describeSchedulerContract } from './scheduler-contract.js';
-import { describeScheduleRepositoryContract } from './schedule-repository-contract.js';
-import { describeMetricsContract } from './metrics-contract.js';
-import { describeSmoothcompContract } from './smoothcomp-contract.js';
-import { describeWorkerContract } from './worker-contract.js';
+import { describeStorageContracts } from './storage-contracts.js';
 
 /**
  * sqlite.test.ts runs the contracts on the driver this Node.js picks by default. Where that is
@@ -17,14 +10,7 @@ import { describeWorkerContract } from './worker-contract.js';
  */
 if (nodeSqliteAvailable() && resolveSqliteDriver('auto') !== 'node:sqlite') {
   useSqliteDriver('node:sqlite');
-  describeMigrationContract('sqlite', createSqliteDatabase);
-  describeJobRepositoryContract('sqlite', createSqliteDatabase);
-  describeWorkerContract('sqlite', createSqliteDatabase);
-  describeIngestionContract('sqlite', createSqliteDatabase);
-  describeSmoothcompContract('sqlite', createSqliteDatabase);
-  describeScheduleRepositoryContract('sqlite', createSqliteDatabase);
-  describeSchedulerContract('sqlite', createSqliteDatabase);
-  describeMetricsContract('sqlite', createSqliteDatabase);
+  describeStorageContracts('sqlite', createSqliteDatabase);
 } else {
   describe('SQLite contracts on node:sqlite', () => {
     it.skip(`covered by sqlite.test.ts or unavailable: Node.js ${process.versions.node} picks ${resolveSqliteDriver('auto')}`, () => undefined);

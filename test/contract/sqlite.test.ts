@@ -1,18 +1,4 @@
-import { describeSmoothcompContract } from './smoothcomp-contract.js';
-import { describeIngestionContract } from './ingestion-contract.js';
-import { describeWorkerContract } from './worker-contract.js';
 import { createSqliteDatabase } from '../support/test-databases.js';
-import { describeJobRepositoryContract } from './job-repository-contract.js';
-import { describeMigrationContract } from './migration-contract.js';
-import { describeSchedulerContract } from './scheduler-contract.js';
-import { describeScheduleRepositoryContract } from './schedule-repository-contract.js';
-import { describeMetricsContract } from './metrics-contract.js';
+import { describeStorageContracts } from './storage-contracts.js';
 
-describeMigrationContract('sqlite', createSqliteDatabase);
-describeJobRepositoryContract('sqlite', createSqliteDatabase);
-describeWorkerContract('sqlite', createSqliteDatabase);
-describeIngestionContract('sqlite', createSqliteDatabase);
-describeSmoothcompContract('sqlite', createSqliteDatabase);
-describeScheduleRepositoryContract('sqlite', createSqliteDatabase);
-describeSchedulerContract('sqlite', createSqliteDatabase);
-describeMetricsContract('sqlite', createSqliteDatabase);
+describeStorageContracts('sqlite', createSqliteDatabase);

@@ -1,76 +1,22 @@
 import pino from 'pino';
 import { Writable } from 'node:stream';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { JobError } from '../../src/core/job-error.js';
 import type { JobRepository } from '../../src/core/job-repository.js';
 import type { JobDetails } from '../../src/core/job.js';
-import { HandlerRegistry } from '../../src/application/handler-registry.js';
 import type { JobHandler } from '../../src/application/job-handler.js';
 import { systemNoopHandler } from '../../src/application/pipelines/system-noop.js';
-import { Worker, type WorkerOptions } from '../../src/application/worker.js';
-import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
-import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
 import type { TestDatabase } from '../support/test-databases.js';
+import { useWorkerTestBed } from '../support/worker-test-bed.js';
 import { testHandler } from '../support/test-handler.js';
 import { sleep, waitFor } from '../support/wait-for.js';
-
-const silent = pino({ level: 'silent' });
 
 /** The worker runtime against a real database of each kind. */
 export function describeWorkerContract(driver: 'postgres' | 'sqlite', createDatabase: () => Promise<TestDatabase>): void {
   describe(`Worker runtime (${driver})`, () => {
-    let database: TestDatabase;
-    let config: DatabaseConfig;
-    const opened: JobRepository[] = [];
-    const workers: Worker[] = [];
-    let repo: JobRepository;
-    let seq = 0;
-
-    const openRepository = () => {
-      const repository = openJobRepository(config);
-      opened.push(repository);
-      return repository;
-    };
-    const pipelineName = () => `worker.p${++seq}.${Date.now()}`;
-    const startWorker = async (handlers: JobHandler[], options: Partial<WorkerOptions> = {}) => {
-      const worker = new Worker({
-        repository: options.repository ?? openRepository(),
-        handlers: new HandlerRegistry(handlers),
-        workerId: `worker-${workers.length + 1}`,
-        concurrency: 4,
-        leaseMs: 5_000,
-        heartbeatIntervalMs: 1_000,
-        pollIntervalMs: 200,
-        retryPolicy: { baseDelayMs: 50, maxDelayMs: 1_000 },
-        logger: silent,
-        ...options,
-      });
-      workers.push(worker);
-      await worker.start();
-      return worker;
-    };
-    const finalState = (id: string, states = ['succeeded', 'failed', 'exhausted', 'cancelled']) =>
-      waitFor(`job ${id} to finish`, async () => {
-        const details = await repo.getJob(id);
-        return details !== null && states.includes(details.job.state) ? details : undefined;
-      });
-
-    beforeAll(async () => {
-      database = await createDatabase();
-      config = databaseConfig(driver, database.dsn);
-      await migrateDatabase(config);
-      repo = openRepository();
-    });
-
-    // A worker claims every pipeline, so none may outlive its test.
-    afterEach(async () => {
-      await Promise.all(workers.splice(0).map((w) => w.stop(1_000)));
-    });
-
-    afterAll(async () => {
-      await Promise.all(opened.map((r) => r.close()));
-      await database.drop();
-    });
+    const bed = useWorkerTestBed(driver, createDatabase, { name: 'worker' });
+    const { openRepository, pipelineName, startWorker } = bed;
+    const finalState = (id: string) => bed.finished(id);
 
     it('drains 2,000 jobs with 4 workers on separate connections: each succeeds once, never under two live leases', async () => {
       const pipeline = pipelineName();
@@ -86,10 +32,10 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
         return undefined;
       });
       const total = 2_000;
-      const enqueued = await repo.enqueueJobs(Array.from({ length: total }, (_, i) => ({ pipeline, scope: { n: i }, maxAttempts: 3 })));
+      const enqueued = await bed.repo.enqueueJobs(Array.from({ length: total }, (_, i) => ({ pipeline, scope: { n: i }, maxAttempts: 3 })));
       const pool = await Promise.all(Array.from({ length: 4 }, () => startWorker([handler], { concurrency: 8 })));
       await waitFor('all jobs to succeed', async () => {
-        const page = await repo.listJobs({ filter: { pipeline, states: ['pending', 'running'] }, limit: 1 });
+        const page = await bed.repo.listJobs({ filter: { pipeline, states: ['pending', 'running'] }, limit: 1 });
         return page.jobs.length === 0;
       }, 120_000);
       await Promise.all(pool.map((w) => w.stop(5_000)));
@@ -97,14 +43,14 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
       expect(overlaps).toEqual([]);
       expect(runs.size).toBe(total);
       expect([...runs.values()].every((n) => n === 1)).toBe(true);
-      const sample = await Promise.all(enqueued.filter((_, i) => i % 50 === 0).map((r) => repo.getJob(r.job.id)));
+      const sample = await Promise.all(enqueued.filter((_, i) => i % 50 === 0).map((r) => bed.repo.getJob(r.job.id)));
       for (const details of sample as JobDetails[]) {
         expect(details.job.state).toBe('succeeded');
         expect(details.attempts).toHaveLength(1);
         expect(details.attempts[0]?.outcome).toBe('succeeded');
         expect(details.transitions.map((t) => t.toState)).toEqual(['pending', 'running', 'succeeded']);
       }
-      const succeeded = await countJobs(repo, pipeline, 'succeeded');
+      const succeeded = await countJobs(bed.repo, pipeline, 'succeeded');
       expect(succeeded).toBe(total);
     });
 
@@ -119,7 +65,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
           if (wait) await stalledMayFinish;
           return { counters: { by: name } };
         });
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
       // A worker whose heartbeats never come (a paused or partitioned process); with its one slot
       // taken it claims nothing more either.
       const stalled = await startWorker([handlerFor('stalled', true)], {
@@ -136,7 +82,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
       release();
       // Stopping drains: it returns once the stalled run has finished and tried its late settle.
       await stalled.stop(20_000);
-      const after = await repo.getJob(enqueued!.job.id);
+      const after = await bed.repo.getJob(enqueued!.job.id);
       expect(after?.job.counters).toEqual({ by: 'rescuer' });
       expect(after?.attempts.map((a) => [a.workerId, a.outcome])).toEqual([
         ['stalled', 'lease_expired'],
@@ -147,7 +93,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
     it('retries retryable failures on the backoff schedule and ends exhausted', async () => {
       const pipeline = pipelineName();
       const handler = testHandler(pipeline, () => Promise.reject(new JobError('network', 'ECONNREFUSED', 'provider refused the connection')));
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 4 }]);
+      const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 4 }]);
       // No jitter: delays are exactly 150, 300, then capped at 400 ms.
       await startWorker([handler], { retryPolicy: { baseDelayMs: 150, maxDelayMs: 400 }, random: () => 0, pollIntervalMs: 20 });
       const details = await finalState(enqueued!.job.id);
@@ -168,7 +114,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
     it('fails a non-retryable error after one attempt, and an unknown pipeline as a validation error', async () => {
       const pipeline = pipelineName();
       const handler = testHandler(pipeline, () => Promise.reject(new JobError('parse', 'MARKUP_DRIFT', 'the events table is gone')));
-      const [parse, unknown] = await repo.enqueueJobs([
+      const [parse, unknown] = await bed.repo.enqueueJobs([
         { pipeline, scope: {}, maxAttempts: 5 },
         { pipeline: `${pipeline}.nobody-handles-this`, scope: {}, maxAttempts: 5 },
       ]);
@@ -183,7 +129,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
     it('records an unexpected exception as a retryable internal failure', async () => {
       const pipeline = pipelineName();
       const handler = testHandler(pipeline, () => Promise.reject(new TypeError('cannot read properties of undefined')));
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 2 }]);
+      const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 2 }]);
       await startWorker([handler], { pollIntervalMs: 20 });
       const details = await finalState(enqueued!.job.id);
       expect(details.job).toMatchObject({ state: 'exhausted', attemptCount: 2, failure: { category: 'internal', code: 'UNHANDLED_ERROR' } });
@@ -199,7 +145,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
         runs++;
         return Promise.reject(new JobError('parse', 'PARSE_FAILED', `parse failed: ${quoted}`));
       });
-      const [parse] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const [parse] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
       await startWorker([handler]);
       const details = await finalState(parse!.job.id);
       expect(details.job).toMatchObject({ state: 'failed', attemptCount: 1, interruptions: 0, failure: { category: 'parse', code: 'PARSE_FAILED' } });
@@ -215,7 +161,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
         runs++;
         return Promise.resolve({ counters: { note: 'a\u0000b' } });
       });
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
       await startWorker([handler]);
       const details = await finalState(enqueued!.job.id);
       expect(details.job).toMatchObject({
@@ -243,10 +189,10 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
             });
           }),
       );
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
       await startWorker([handler], { heartbeatIntervalMs: 100 });
       await waitFor('the handler to start', () => started.length > 0);
-      expect(await repo.cancelJob(enqueued!.job.id)).toMatchObject({ ok: true, effect: 'cancel_requested' });
+      expect(await bed.repo.cancelJob(enqueued!.job.id)).toMatchObject({ ok: true, effect: 'cancel_requested' });
       const details = await finalState(enqueued!.job.id);
       expect(abortReason).toBeInstanceOf(JobError);
       expect((abortReason as JobError).category).toBe('cancelled');
@@ -267,7 +213,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
         });
         return undefined;
       });
-      const [quick, slow] = await repo.enqueueJobs([
+      const [quick, slow] = await bed.repo.enqueueJobs([
         { pipeline, scope: { n: 1 }, params: { ms: 100 }, maxAttempts: 1 },
         { pipeline, scope: { n: 2 }, params: { ms: 60_000 }, maxAttempts: 1 },
       ]);
@@ -277,12 +223,12 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
       const stopping = worker.stop(3_000);
       expect(worker.isDraining).toBe(true);
       await stopping;
-      expect((await repo.getJob(quick!.job.id))?.job.state).toBe('succeeded');
-      const released = await repo.getJob(slow!.job.id);
+      expect((await bed.repo.getJob(quick!.job.id))?.job.state).toBe('succeeded');
+      const released = await bed.repo.getJob(slow!.job.id);
       expect(released?.job).toMatchObject({ state: 'pending', spentAttempts: 0, attemptCount: 1, claimedBy: null });
       expect(released?.attempts[0]?.outcome).toBe('released');
       expect(released?.transitions.at(-1)).toMatchObject({ fromState: 'running', toState: 'pending', reason: 'released_on_shutdown' });
-      await repo.cancelJob(slow!.job.id);
+      await bed.repo.cancelJob(slow!.job.id);
     });
 
     describe('with a local queue (claimBatchSize above concurrency)', () => {
@@ -304,11 +250,11 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
           await sleepUnlessAborted(1_000, signal).finally(() => running--);
           return undefined;
         });
-        const enqueued = await repo.enqueueJobs(Array.from({ length: 6 }, (_, n) => ({ pipeline, scope: { n }, maxAttempts: 3 })));
+        const enqueued = await bed.repo.enqueueJobs(Array.from({ length: 6 }, (_, n) => ({ pipeline, scope: { n }, maxAttempts: 3 })));
         // Ten heartbeats per lease: a renewal may come up to 1.35 s late before a lease lapses.
         const first = await startWorker([handler], { concurrency: 2, claimBatchSize: 6, leaseMs: 1_500, heartbeatIntervalMs: 150 });
         await waitFor('the first worker to hold every job', async () => {
-          const page = await repo.listJobs({ filter: { pipeline, states: ['running'] }, limit: 10 });
+          const page = await bed.repo.listJobs({ filter: { pipeline, states: ['running'] }, limit: 10 });
           return page.jobs.length === 6 ? true : undefined;
         });
         // Three waves of 1 s outlast the 1.5 s lease: only renewals keep the queued jobs ours.
@@ -325,15 +271,15 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
           await sleepUnlessAborted(60_000, signal);
           return undefined;
         });
-        const enqueued = await repo.enqueueJobs(Array.from({ length: 3 }, (_, n) => ({ pipeline, scope: { n }, maxAttempts: 1 })));
+        const enqueued = await bed.repo.enqueueJobs(Array.from({ length: 3 }, (_, n) => ({ pipeline, scope: { n }, maxAttempts: 1 })));
         const worker = await startWorker([handler], { concurrency: 1, claimBatchSize: 5 });
         await waitFor('one job to run', () => worker.inFlight === 1);
         await worker.stop(200);
         for (const { job } of enqueued) {
-          const details = await repo.getJob(job.id);
+          const details = await bed.repo.getJob(job.id);
           expect(details?.job).toMatchObject({ state: 'pending', spentAttempts: 0, claimedBy: null });
           expect(details?.attempts.map((a) => a.outcome)).toEqual(['released']);
-          await repo.cancelJob(job.id);
+          await bed.repo.cancelJob(job.id);
         }
       });
 
@@ -348,13 +294,13 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
           if (job.params.slow === true) await slowMayFinish;
           return undefined;
         });
-        const [slow, queued] = await repo.enqueueJobs([
+        const [slow, queued] = await bed.repo.enqueueJobs([
           { pipeline, scope: { n: 1 }, params: { slow: true }, maxAttempts: 1 },
           { pipeline, scope: { n: 2 }, params: { slow: false }, maxAttempts: 1 },
         ]);
         await startWorker([handler], { concurrency: 1, claimBatchSize: 2, heartbeatIntervalMs: 100 });
         await waitFor('the slow job to run', () => (ran.length === 1 ? true : undefined));
-        expect(await repo.cancelJob(queued!.job.id)).toMatchObject({ ok: true, effect: 'cancel_requested' });
+        expect(await bed.repo.cancelJob(queued!.job.id)).toMatchObject({ ok: true, effect: 'cancel_requested' });
         const cancelled = await finalState(queued!.job.id);
         expect(cancelled.job.state).toBe('cancelled');
         expect(cancelled.attempts.map((a) => a.outcome)).toEqual(['cancelled']);
@@ -394,7 +340,7 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
         jobLogger.debug({ step: 'fetch' }, 'fetching');
         return Promise.resolve(undefined);
       });
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1, correlationId: 'trace-ok-1' }]);
+      const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1, correlationId: 'trace-ok-1' }]);
       await startWorker([handler], { logger, workerId: 'logging-worker' });
       await finalState(enqueued!.job.id);
       await waitFor('the success line', () => lines.some((l) => l.msg === 'job succeeded'));
@@ -415,11 +361,11 @@ export function describeWorkerContract(driver: 'postgres' | 'sqlite', createData
           signal.addEventListener('abort', () => reject(signal.reason as Error));
         });
       });
-      const [failing] = await repo.enqueueJobs([{ pipeline, scope: { n: 1 }, params: { fail: true }, maxAttempts: 1, correlationId: 'trace-fail-1' }]);
-      const [cancelled] = await repo.enqueueJobs([{ pipeline, scope: { n: 2 }, maxAttempts: 3, correlationId: 'trace-cancel-1' }]);
+      const [failing] = await bed.repo.enqueueJobs([{ pipeline, scope: { n: 1 }, params: { fail: true }, maxAttempts: 1, correlationId: 'trace-fail-1' }]);
+      const [cancelled] = await bed.repo.enqueueJobs([{ pipeline, scope: { n: 2 }, maxAttempts: 3, correlationId: 'trace-cancel-1' }]);
       await startWorker([handler], { logger, heartbeatIntervalMs: 100 });
       await waitFor('the second handler to start', () => started.length > 0);
-      await repo.cancelJob(cancelled!.job.id);
+      await bed.repo.cancelJob(cancelled!.job.id);
       await finalState(failing!.job.id);
       await finalState(cancelled!.job.id);
       await waitFor('both outcome lines', () => lines.filter((l) => l.msg === 'job failed' || l.msg === 'job cancelled while running').length === 2);

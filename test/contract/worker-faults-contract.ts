@@ -3,10 +3,7 @@ import pg from 'pg';
 import { once } from 'node:events';
 import { Worker as Thread } from 'node:worker_threads';
 import pino from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { HandlerRegistry } from '../../src/application/handler-registry.js';
-import type { JobHandler } from '../../src/application/job-handler.js';
-import { Worker, type WorkerOptions } from '../../src/application/worker.js';
+import { describe, expect, it } from 'vitest';
 import { abortableSleep } from '../../src/application/abortable-sleep.js';
 import { createSqliteStorage } from '../../src/adapters/storage/sqlite/create-sqlite-job-repository.js';
 import { resolveSqliteDriver } from '../../src/adapters/storage/sqlite/sqlite-driver.js';
@@ -17,14 +14,12 @@ import type { JobRepository } from '../../src/core/job-repository.js';
 import { CANCEL_REQUESTED_CHANNEL } from '../../src/adapters/storage/postgres/notification-listener.js';
 import { SqliteDatabase } from '../../src/adapters/storage/sqlite/sqlite-database.js';
 import { leaseOf, type JobLease } from '../../src/core/job.js';
-import { migrateDatabase, openJobRepository, openStorage } from '../../src/platform/storage.js';
+import { openStorage } from '../../src/platform/storage.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { sqliteDriverUnderTest, type TestDatabase } from '../support/test-databases.js';
+import { databaseConfig, sqliteDriverUnderTest, type DatabaseConfig, type TestDatabase } from '../support/test-databases.js';
 import { testHandler } from '../support/test-handler.js';
 import { sleep, waitFor } from '../support/wait-for.js';
-import { databaseConfig, type DatabaseConfig } from './job-repository-contract.js';
-
-const silent = pino({ level: 'silent' });
+import { useWorkerTestBed } from '../support/worker-test-bed.js';
 
 /** Which of a repository's calls fail, as they would while its database is unreachable. */
 export interface Outage {
@@ -144,52 +139,8 @@ function snapshotOf(lease: JobLease, pipeline: string) {
 /** The worker runtime when the database fails under it, on a real database of each kind. */
 export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', createDatabase: () => Promise<TestDatabase>): void {
   describe(`Worker under database faults (${driver})`, () => {
-    let database: TestDatabase;
-    let config: DatabaseConfig;
-    const opened: JobRepository[] = [];
-    const workers: Worker[] = [];
-    let repo: JobRepository;
-    let seq = 0;
-
-    const openRepository = () => {
-      const repository = openJobRepository(config);
-      opened.push(repository);
-      return repository;
-    };
-    const pipelineName = () => `faults.p${++seq}.${Date.now()}`;
-    const startWorker = async (handlers: JobHandler[], options: Partial<WorkerOptions> = {}) => {
-      const worker = new Worker({
-        repository: options.repository ?? openRepository(),
-        handlers: new HandlerRegistry(handlers),
-        workerId: `fault-worker-${workers.length + 1}`,
-        concurrency: 2,
-        leaseMs: 5_000,
-        heartbeatIntervalMs: 1_000,
-        pollIntervalMs: 200,
-        retryPolicy: { baseDelayMs: 50, maxDelayMs: 1_000 },
-        logger: silent,
-        ...options,
-      });
-      workers.push(worker);
-      await worker.start();
-      return worker;
-    };
-
-    beforeAll(async () => {
-      database = await createDatabase();
-      config = databaseConfig(driver, database.dsn);
-      await migrateDatabase(config);
-      repo = openRepository();
-    });
-
-    afterEach(async () => {
-      await Promise.all(workers.splice(0).map((w) => w.stop(1_000)));
-    });
-
-    afterAll(async () => {
-      await Promise.all(opened.map((r) => r.close()));
-      await database.drop();
-    });
+    const bed = useWorkerTestBed(driver, createDatabase, { name: 'faults', workerDefaults: { concurrency: 2 } });
+    const { openRepository, pipelineName, startWorker } = bed;
 
     it('aborts a handler whose lease could not be renewed for longer than the lease, and another worker finishes the job', async () => {
       const pipeline = pipelineName();
@@ -209,7 +160,7 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
           });
         });
       });
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
       const jobId = enqueued!.job.id;
       await startWorker([stalling], { repository: withOutage(openRepository(), outage), leaseMs: 1_000, heartbeatIntervalMs: 200 });
       await waitFor('the job to start', () => stalledStarted);
@@ -222,7 +173,7 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       // The job was not settled by the stalled worker: a healthy one takes it after the lease expires.
       await startWorker([testHandler(pipeline, () => Promise.resolve({ counters: { by: 'healthy' } }))]);
       const details = await waitFor('the job to succeed elsewhere', async () => {
-        const found = await repo.getJob(jobId);
+        const found = await bed.repo.getJob(jobId);
         return found?.job.state === 'succeeded' ? found : undefined;
       }, 30_000);
       expect(details.job.counters).toEqual({ by: 'healthy' });
@@ -252,9 +203,9 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       });
       const worker = await startWorker([testHandler(pipeline, () => Promise.resolve({ counters: { ran: true } }))], { repository: flaky });
       await waitFor('the permanent errors to be met', () => refusals === 2);
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
+      const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
       const details = await waitFor('the job to succeed', async () => {
-        const found = await repo.getJob(enqueued!.job.id);
+        const found = await bed.repo.getJob(enqueued!.job.id);
         return found?.job.state === 'succeeded' ? found : undefined;
       }, 30_000);
       expect(details.job.counters).toEqual({ ran: true });
@@ -282,7 +233,7 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       expect(reason).toBeInstanceOf(JobError);
       expect((reason as JobError).code).toBe('CANCEL_REQUESTED');
       const details = await waitFor('the job to end cancelled', async () => {
-        const found = await repo.getJob(jobId);
+        const found = await bed.repo.getJob(jobId);
         return found?.job.state === 'cancelled' ? found : undefined;
       }, 5_000);
       expect(details.attempts.map((a) => a.outcome)).toEqual(['cancelled']);
@@ -292,12 +243,12 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       const pipeline = pipelineName();
       const { run, handler } = untilAborted(pipeline);
       await startWorker([handler], { heartbeatIntervalMs: 10_000, leaseMs: 30_000 });
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
       const jobId = enqueued!.job.id;
       await waitFor('the job to start', () => run.started);
 
       // As the API does: through a repository of its own, not the worker's.
-      const cancelled = await repo.cancelJob(jobId);
+      const cancelled = await bed.repo.cancelJob(jobId);
       expect(cancelled).toMatchObject({ ok: true, effect: 'cancel_requested' });
       await expectCancelledSoon(jobId, run.abortedWith);
     });
@@ -306,12 +257,12 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       const pipeline = pipelineName();
       const { run, handler } = untilAborted(pipeline);
       await startWorker([handler], { heartbeatIntervalMs: 10_000, leaseMs: 30_000 });
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
       const jobId = enqueued!.job.id;
       await waitFor('the job to start', () => run.started);
 
       // A bare connection to the file, as another process has: no in-process signal goes with the write.
-      const other = new SqliteDatabase({ path: database.dsn, driver: sqliteDriverUnderTest() });
+      const other = new SqliteDatabase({ path: bed.database.dsn, driver: sqliteDriverUnderTest() });
       try {
         await other.statement(sql`UPDATE ingestion_jobs SET cancel_requested = 1 WHERE id = ${Number(jobId)} AND state = 'running'`);
       } finally {
@@ -330,38 +281,37 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
         return Promise.race([aborted, new Promise<Record<string, never>>((resolve) => (release = () => resolve({})))]);
       });
       await startWorker([finishing], { heartbeatIntervalMs: 10_000, leaseMs: 30_000 });
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+      const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
       const jobId = enqueued!.job.id;
       await waitFor('the job to start', () => run.started && release !== undefined);
-      const claimedUntil = (await repo.getJob(jobId))!.job.leaseUntil!.getTime();
+      const claimedUntil = (await bed.repo.getJob(jobId))!.job.leaseUntil!.getTime();
 
       // A signal no cancel stands behind (a stale or forged one): the worker checks under its fence and carries on.
-      const client = new pg.Client({ connectionString: database.dsn });
+      const client = new pg.Client({ connectionString: bed.database.dsn });
       await client.connect();
       try {
         await client.query('SELECT pg_notify($1, $2)', [CANCEL_REQUESTED_CHANNEL, jobId]);
       } finally {
         await client.end();
       }
-      await waitFor('the signal to renew the lease before the heartbeat', async () => (await repo.getJob(jobId))!.job.leaseUntil!.getTime() > claimedUntil, 5_000);
+      await waitFor('the signal to renew the lease before the heartbeat', async () => (await bed.repo.getJob(jobId))!.job.leaseUntil!.getTime() > claimedUntil, 5_000);
       expect(run.abortedWith).toEqual([]);
 
       release!();
-      await waitFor('the job to succeed', async () => (await repo.getJob(jobId))?.job.state === 'succeeded', 10_000);
+      await waitFor('the job to succeed', async () => (await bed.repo.getJob(jobId))?.job.state === 'succeeded', 10_000);
       expect(run.abortedWith).toEqual([]);
     });
 
     it.runIf(driver === 'postgres')('a worker started while the database is down is woken by notifications once it is back', async () => {
       const pipeline = pipelineName();
-      const proxy = await TcpProxy.inFrontOf(database.dsn, { down: true });
+      const proxy = await TcpProxy.inFrontOf(bed.database.dsn, { down: true });
       try {
         const claimFailures: string[] = [];
         const logger = pino({ level: 'error' }, { write: (line: string) => claimFailures.push(line) });
         let restored = 0;
-        const behindProxy = openJobRepository(databaseConfig('postgres', proxy.rewrite(database.dsn)), {
+        const behindProxy = openRepository(databaseConfig('postgres', proxy.rewrite(bed.database.dsn)), {
           onNotificationsRestored: () => restored++,
         });
-        opened.push(behindProxy);
         let started = false;
         // Polls only once a minute: a job that starts within seconds was started by a notification.
         await startWorker(
@@ -375,12 +325,12 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
 
         await proxy.restore();
         // Straight to the database: migrations and the API do not go through the outage.
-        const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
+        const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 3 }]);
         await waitFor('the job to start long before the next poll', () => started, 10_000);
-        await waitFor('the job to succeed', async () => (await repo.getJob(enqueued!.job.id))?.job.state === 'succeeded', 10_000);
+        await waitFor('the job to succeed', async () => (await bed.repo.getJob(enqueued!.job.id))?.job.state === 'succeeded', 10_000);
         expect(restored).toBe(1);
       } finally {
-        await Promise.all(workers.splice(0).map((w) => w.stop(1_000)));
+        await bed.stopWorkers();
         await proxy.close();
       }
     });
@@ -395,10 +345,10 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
         outageOver = setTimeout(() => outage.failing.clear(), 2_000);
         return Promise.resolve({ counters: { settled: 'after the outage' } });
       });
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
+      const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
       await startWorker([handler], { repository: withOutage(openRepository(), outage), leaseMs: 10_000, heartbeatIntervalMs: 1_000 });
       const details = await waitFor('the job to settle', async () => {
-        const found = await repo.getJob(enqueued!.job.id);
+        const found = await bed.repo.getJob(enqueued!.job.id);
         return found !== null && ['succeeded', 'exhausted', 'failed'].includes(found.job.state) ? found : undefined;
       }, 40_000);
       clearTimeout(outageOver);
@@ -408,7 +358,7 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
 
     it('retries a job whose own store call met a database outage as a `database` failure, without charging it', async () => {
       const pipeline = pipelineName();
-      const fault = await storeOutage(driver, config);
+      const fault = await storeOutage(driver, bed.config);
       let runs = 0;
       const handler = testHandler(pipeline, async ({ job }) => {
         runs++;
@@ -425,10 +375,10 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       try {
         // One attempt only: a charged failure would exhaust the job. One slot and slow timers, so
         // nothing but the handler's own call meets the locked SQLite file (a busy slot claims nothing).
-        const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
+        const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
         await startWorker([handler], { concurrency: 1, leaseMs: 60_000, heartbeatIntervalMs: 30_000 });
         const details = await waitFor('the job to finish', async () => {
-          const found = await repo.getJob(enqueued!.job.id);
+          const found = await bed.repo.getJob(enqueued!.job.id);
           return found !== null && ['succeeded', 'exhausted', 'failed'].includes(found.job.state) ? found : undefined;
         }, 30_000);
         expect(details.attempts.map((a) => [a.attemptNumber, a.outcome, a.failure?.category ?? null, a.failure?.code ?? null])).toEqual([
@@ -450,7 +400,7 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
         await abortableSleep(120_000, signal);
         return undefined;
       });
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
+      const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1 }]);
       const worker = await startWorker([handler], { repository: withOutage(openRepository(), outage), leaseMs: 20_000, heartbeatIntervalMs: 1_000 });
       await waitFor('the job to start', () => started);
 
@@ -462,7 +412,7 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       // Once the lease expires a healthy worker runs the job: the lost release cost an interruption, not its one attempt.
       await startWorker([testHandler(pipeline, () => Promise.resolve({ counters: { by: 'healthy' } }))]);
       const details = await waitFor('the job to finish elsewhere', async () => {
-        const found = await repo.getJob(enqueued!.job.id);
+        const found = await bed.repo.getJob(enqueued!.job.id);
         return found !== null && ['succeeded', 'exhausted', 'failed'].includes(found.job.state) ? found : undefined;
       }, 60_000);
       expect(details.job).toMatchObject({ state: 'succeeded', spentAttempts: 1, interruptions: 1, counters: { by: 'healthy' } });
@@ -471,56 +421,15 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
   });
 
   describe(`Worker run time bound (${driver})`, () => {
-    let database: TestDatabase;
-    let config: DatabaseConfig;
-    const opened: JobRepository[] = [];
-    const workers: Worker[] = [];
-    let repo: JobRepository;
-    let seq = 0;
-
-    const startWorker = async (handlers: JobHandler[]) => {
-      const repository = openJobRepository(config);
-      opened.push(repository);
-      const worker = new Worker({
-        repository,
-        handlers: new HandlerRegistry(handlers),
-        workerId: `bound-worker-${workers.length + 1}`,
-        concurrency: 1,
-        leaseMs: 10_000,
-        heartbeatIntervalMs: 1_000,
-        pollIntervalMs: 100,
-        retryPolicy: { baseDelayMs: 20, maxDelayMs: 100 },
-        logger: silent,
-      });
-      workers.push(worker);
-      await worker.start();
-      return worker;
-    };
-    const finished = (jobId: string) =>
-      waitFor(`job ${jobId} to finish`, async () => {
-        const found = await repo.getJob(jobId);
-        return found !== null && ['succeeded', 'exhausted', 'failed'].includes(found.job.state) ? found : undefined;
-      }, 30_000);
-
-    beforeAll(async () => {
-      database = await createDatabase();
-      config = databaseConfig(driver, database.dsn);
-      await migrateDatabase(config);
-      repo = openJobRepository(config);
-      opened.push(repo);
+    const bed = useWorkerTestBed(driver, createDatabase, {
+      name: 'bound',
+      workerDefaults: { concurrency: 1, leaseMs: 10_000, pollIntervalMs: 100, retryPolicy: { baseDelayMs: 20, maxDelayMs: 100 } },
     });
-
-    afterEach(async () => {
-      await Promise.all(workers.splice(0).map((w) => w.stop(1_000)));
-    });
-
-    afterAll(async () => {
-      await Promise.all(opened.map((r) => r.close()));
-      await database.drop();
-    });
+    const { pipelineName, startWorker } = bed;
+    const finished = (jobId: string) => bed.finished(jobId, { states: ['succeeded', 'exhausted', 'failed'], timeoutMs: 30_000 });
 
     it('aborts a handler that honours its signal once its pipeline\'s bound passes, charging a retryable timeout', async () => {
-      const pipeline = `bound.p${++seq}.${Date.now()}`;
+      const pipeline = pipelineName();
       const reasons: unknown[] = [];
       let runs = 0;
       const handler = {
@@ -538,7 +447,7 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
         }),
         timeoutMs: 300,
       };
-      const [enqueued] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 2 }]);
+      const [enqueued] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 2 }]);
       await startWorker([handler]);
       const details = await finished(enqueued!.job.id);
       expect(reasons).toHaveLength(1);
@@ -554,7 +463,7 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
     });
 
     it('settles the timeout of a handler that ignores its signal at once, and frees its slot only when it returns', async () => {
-      const pipeline = `bound.p${++seq}.${Date.now()}`;
+      const pipeline = pipelineName();
       let letGo: () => void = () => undefined;
       let stuckReturned = false;
       const stuck = {
@@ -574,10 +483,10 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
         otherStarted = true;
         return Promise.resolve(undefined);
       });
-      const [slow] = await repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1, priority: 1 }]);
+      const [slow] = await bed.repo.enqueueJobs([{ pipeline, scope: {}, maxAttempts: 1, priority: 1 }]);
       await startWorker([stuck, other]);
-      await waitFor('the slow job to start', async () => (await repo.getJob(slow!.job.id))?.job.state === 'running');
-      const [next] = await repo.enqueueJobs([{ pipeline: otherPipeline, scope: {}, maxAttempts: 1 }]);
+      await waitFor('the slow job to start', async () => (await bed.repo.getJob(slow!.job.id))?.job.state === 'running');
+      const [next] = await bed.repo.enqueueJobs([{ pipeline: otherPipeline, scope: {}, maxAttempts: 1 }]);
 
       // Settled while the handler is still running: its one attempt is spent, so it ends exhausted.
       const details = await finished(slow!.job.id);
@@ -586,7 +495,7 @@ export function describeWorkerFaultContract(driver: 'postgres' | 'sqlite', creat
       expect(details.attempts.map((a) => [a.outcome, a.failure?.code])).toEqual([['failed', 'JOB_TIMEOUT']]);
       // The one slot is still the stuck handler's: concurrency counts handlers that have not returned.
       expect(otherStarted).toBe(false);
-      expect((await repo.getJob(next!.job.id))?.job.state).toBe('pending');
+      expect((await bed.repo.getJob(next!.job.id))?.job.state).toBe('pending');
 
       letGo();
       expect((await finished(next!.job.id)).job.state).toBe('succeeded');

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/platform/config.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
 import { createHandlers } from '../../src/platform/handlers.js';
 import { migrateDatabase, openStorage } from '../../src/platform/storage.js';
-import { databaseConfig } from '../contract/job-repository-contract.js';
+import { databaseConfig } from '../support/test-databases.js';
 import { startApp, type AppProcess } from '../support/app-process.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/test-databases.js';
 import { waitFor } from '../support/wait-for.js';

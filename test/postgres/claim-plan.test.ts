@@ -4,8 +4,7 @@ import { explainClaim, explainStatement, seedQueue, sequentialScansOfJobs } from
 import { completeJobsQuery } from '../../src/adapters/storage/postgres/queries/complete-jobs.js';
 import type { SuccessSettle } from '../../src/core/job-repository.js';
 import { migrateDatabase } from '../../src/platform/storage.js';
-import { databaseConfig } from '../contract/job-repository-contract.js';
-import { createPostgresDatabase, type TestDatabase } from '../support/test-databases.js';
+import { createPostgresDatabase, databaseConfig, type TestDatabase } from '../support/test-databases.js';
 
 describe('the PostgreSQL claim with 100,000 finished jobs', () => {
   let database: TestDatabase;

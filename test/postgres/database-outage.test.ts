@@ -4,9 +4,8 @@ import { HandlerRegistry } from '../../src/application/handler-registry.js';
 import { Worker } from '../../src/application/worker.js';
 import type { JobRepository } from '../../src/core/job-repository.js';
 import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
-import { databaseConfig } from '../contract/job-repository-contract.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
-import { createPostgresDatabase, type TestDatabase } from '../support/test-databases.js';
+import { createPostgresDatabase, databaseConfig, type TestDatabase } from '../support/test-databases.js';
 import { testHandler } from '../support/test-handler.js';
 import { sleep, waitFor } from '../support/wait-for.js';
 

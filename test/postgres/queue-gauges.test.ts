@@ -4,7 +4,7 @@ import type { JobRepository, QueueStat } from '../../src/core/job-repository.js'
 import { loadConfig } from '../../src/platform/config.js';
 import { createProcessMetrics } from '../../src/platform/metrics.js';
 import { migrateDatabase, openJobRepository } from '../../src/platform/storage.js';
-import { databaseConfig } from '../contract/job-repository-contract.js';
+import { databaseConfig } from '../support/test-databases.js';
 import { parseSamples, sample } from '../support/prometheus-text.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/test-databases.js';
 

@@ -1,36 +1,23 @@
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { startApp as startAppProcess, type AppRun } from './app-process.js';
 
-export const PROJECT_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+// Where most tests have always found them; app-process.ts is where they are defined.
+export { PROJECT_ROOT, type AppRun } from './app-process.js';
 
-export interface AppRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs one of the apps the way `npm run` does (node with the tsx loader), with exactly `env`. */
-export function runApp(entry: string, env: Record<string, string>, timeoutMs = 60_000, args: string[] = []): Promise<AppRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
-      cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${entry} did not exit within ${timeoutMs} ms\n${stderr}`));
+/** Runs one of the apps to its exit, the way `npm run` does (node with the tsx loader), with exactly `env`. */
+export async function runApp(entry: string, env: Record<string, string>, timeoutMs = 60_000, args: string[] = []): Promise<AppRun> {
+  const app = startAppProcess(entry, env, args);
+  let timer: NodeJS.Timeout | undefined;
+  const overdue = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      app.child.kill('SIGKILL');
+      reject(new Error(`${entry} did not exit within ${timeoutMs} ms\n${app.stderr()}`));
     }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
   });
+  try {
+    return await Promise.race([app.exited, overdue]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export interface StartedApp {
@@ -42,47 +29,15 @@ export interface StartedApp {
 
 /**
  * Starts a long-running app and waits for a JSON log line whose `msg` is `message`; rejects if the
- * process exits first (with its output) or nothing matches within `timeoutMs`.
+ * process exits first (with its output) or nothing matches within `timeoutMs`, and then kills it.
  */
-export function startApp(entry: string, env: Record<string, string>, message: string, timeoutMs = 60_000): Promise<StartedApp> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-      cwd: PROJECT_ROOT,
-      env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    let matched = false;
-    const exited = new Promise<AppRun>((done) => child.on('close', (code) => done({ code, stdout, stderr })));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`${entry} did not log "${message}" within ${timeoutMs} ms\n${stdout}\n${stderr}`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (matched) return;
-      for (const text of stdout.split('\n').slice(0, -1)) {
-        if (!text.startsWith('{')) continue;
-        const line = JSON.parse(text) as Record<string, unknown>;
-        if (line.msg !== message) continue;
-        matched = true;
-        clearTimeout(timer);
-        resolve({
-          line,
-          stop: () => {
-            child.kill('SIGTERM');
-            return exited;
-          },
-        });
-        return;
-      }
-    });
-    void exited.then((run) => {
-      clearTimeout(timer);
-      if (!matched) reject(new Error(`${entry} exited with ${run.code} before logging "${message}"\n${run.stdout}\n${run.stderr}`));
-    });
-  });
+export async function startApp(entry: string, env: Record<string, string>, message: string, timeoutMs = 60_000): Promise<StartedApp> {
+  const app = startAppProcess(entry, env);
+  try {
+    const line = await app.waitForMessage(message, timeoutMs);
+    return { line, stop: () => app.stop() };
+  } catch (error) {
+    app.child.kill('SIGKILL');
+    throw error;
+  }
 }

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { SqliteDriverChoice } from '../../src/adapters/storage/sqlite/sqlite-driver.js';
+import type { AppConfig } from '../../src/platform/config.js';
 
 export interface TestDatabase {
   /** DATABASE_DSN for this database: a postgres URL or a SQLite file path. */
@@ -42,6 +43,15 @@ export function useSqliteDriver(driver: SqliteDriverChoice): void {
 
 export function sqliteDriverUnderTest(): SqliteDriverChoice {
   return sqliteDriver;
+}
+
+export type DatabaseConfig = AppConfig['database'];
+
+/** The database configuration the apps would load for `dsn`, on the SQLite driver this file tests. */
+export function databaseConfig(driver: 'postgres' | 'sqlite', dsn: string): DatabaseConfig {
+  return driver === 'postgres'
+    ? { driver, dsn, runMigrations: true, maxOpenConns: 5, maxIdleConns: 0, connMaxLifetimeSec: 0 }
+    : { driver, path: dsn, runMigrations: true, sqliteDriver: sqliteDriverUnderTest() };
 }
 
 /** A fresh SQLite file in its own temporary directory. */
