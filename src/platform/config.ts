@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SqliteDriverChoice } from '../adapters/storage/sqlite/sqlite-driver.js';
 import { DEFAULT_MAX_INTERRUPTIONS } from '../core/interruptions.js';
+import { redactDsn } from './logger.js';
 
 /** Empty strings count as unset, as they do in most .env files. */
 const unset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -33,6 +34,7 @@ const boolean = z.preprocess(
 );
 
 const url = z.preprocess(unset, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }));
+const otlpUrl = z.preprocess(unset, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://otel-collector:4318 (traces are sent over OTLP/HTTP)' }));
 
 /** 1,000 jobs of about 1 KiB each. */
 const DEFAULT_BATCH_BODY_LIMIT_BYTES = 1_048_576;
@@ -77,6 +79,11 @@ const fields = {
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     ),
     LOG_FORMAT: z.preprocess(unset, z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json')),
+    // Checked here so a typo stops the process at start; the OpenTelemetry SDK reads them itself.
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
+    OTEL_EXPORTER_OTLP_PROTOCOL: z.preprocess(unset, z.string().optional()),
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.preprocess(unset, z.string().optional()),
 
     FETCH_CONTACT: z.preprocess(unset, z.string().min(3).max(200).default('operator@localhost')),
     FETCH_CONNECT_TIMEOUT_SEC: seconds(0.1, 300).default(10),
@@ -174,6 +181,8 @@ export interface AppConfig {
   logLevel: Env['LOG_LEVEL'];
   /** `json` lines for machines; `pretty` for a person at a terminal (npm start picks it on a TTY). */
   logFormat: Env['LOG_FORMAT'];
+  /** Set when spans are to be exported (an OTLP endpoint is configured); see tracing.ts. */
+  tracing: TracingExport | undefined;
   fetch: {
     contact: string;
     connectTimeoutMs: number;
@@ -188,6 +197,25 @@ export interface AppConfig {
     smoothcomp: { baseUrlOverride: string | undefined; requestsPerMinute: number; maxConcurrencyPerHost: number };
     espn: { baseUrl: string; requestsPerMinute: number };
   };
+}
+
+/** Where spans go, for the start-up line, and what the exporter will not do as asked. */
+export interface TracingExport {
+  /** The traces URL the exporter posts to, password and credential-looking query values redacted. */
+  endpoint: string;
+  warnings: string[];
+}
+
+/** The OTLP/HTTP exporter appends the signal's path to the shared endpoint and uses the traces one as it is. */
+function tracingExport(env: Env): TracingExport | undefined {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT === undefined ? undefined : `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`);
+  if (traces === undefined) return undefined;
+  const [variable, protocol] =
+    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL === undefined
+      ? ['OTEL_EXPORTER_OTLP_PROTOCOL', env.OTEL_EXPORTER_OTLP_PROTOCOL]
+      : ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL];
+  const warnings = protocol === undefined || protocol === 'http/json' ? [] : [`${variable}=${protocol} is not followed: spans are sent as OTLP/HTTP with JSON bodies (http/json)`];
+  return { endpoint: redactDsn(traces), warnings };
 }
 
 export class ConfigError extends Error {
@@ -262,6 +290,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
     },
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
+    tracing: tracingExport(env),
     fetch: {
       contact: env.FETCH_CONTACT,
       connectTimeoutMs: ms(env.FETCH_CONNECT_TIMEOUT_SEC),

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { JobHandler } from '../application/job-handler.js';
 import { checkApiExposure } from './api-exposure.js';
 import type { AppConfig } from './config.js';
 import { createFetcher } from './fetcher.js';
@@ -7,13 +8,18 @@ import { startApi } from './start-api.js';
 import { startWorker } from './start-worker.js';
 import { prepareStorage } from './storage.js';
 
+export interface AllInOneOptions {
+  /** Wraps the worker's handlers, e.g. each run in a trace span (tracing.ts). */
+  traceJobs?: (handlers: JobHandler[]) => JobHandler[];
+}
+
 /** The API and a worker in one process, on one storage handle: the local server and the demo. */
-export async function startAllInOne(config: AppConfig, logger: Logger): Promise<{ apiUrl: string; stop: () => Promise<void> }> {
+export async function startAllInOne(config: AppConfig, logger: Logger, options: AllInOneOptions = {}): Promise<{ apiUrl: string; stop: () => Promise<void> }> {
   await checkApiExposure(config); // before migrations or a worker: refuse an open API on a public address
   const storage = await prepareStorage(config, logger, 'server');
   const fetcher = createFetcher(config, logger);
   const handlers = createHandlers({ fetcher, store: storage.ingestion });
-  const worker = await startWorker(config, storage.jobs, logger, handlers);
+  const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(handlers) ?? handlers);
   const api = await startApi(config, storage, logger, handlers);
   return {
     apiUrl: api.url,
