@@ -40,14 +40,19 @@ export interface StartedApp {
   stop(): Promise<AppRun>;
 }
 
+/** How to run an app: the way `npm run` does (the default), or compiled JavaScript under plain node from `cwd`. */
+export interface StartOptions {
+  compiled?: { cwd: string };
+}
+
 /**
  * Starts a long-running app and waits for a JSON log line whose `msg` is `message`; rejects if the
  * process exits first (with its output) or nothing matches within `timeoutMs`.
  */
-export function startApp(entry: string, env: Record<string, string>, message: string, timeoutMs = 60_000): Promise<StartedApp> {
+export function startApp(entry: string, env: Record<string, string>, message: string, timeoutMs = 60_000, options: StartOptions = {}): Promise<StartedApp> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-      cwd: PROJECT_ROOT,
+    const child = spawn(process.execPath, options.compiled === undefined ? ['--import', 'tsx', entry] : [entry], {
+      cwd: options.compiled?.cwd ?? PROJECT_ROOT,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
