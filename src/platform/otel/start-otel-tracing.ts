@@ -1,5 +1,6 @@
 import { FastifyOtelInstrumentation } from '@fastify/otel';
 import { diag, DiagLogLevel, trace, type DiagLogger } from '@opentelemetry/api';
+import { setGlobalErrorHandler } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { registerInstrumentations } from '@opentelemetry/instrumentation';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
@@ -21,18 +22,29 @@ const REPEAT_WARNING_MS = 60_000;
 
 const packageVersion = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** SDK warnings and errors (failed exports above all) as warn lines of the process log, each at most once a minute. */
-function diagnosticsTo(logger: Logger): DiagLogger {
+/** Calls `log` for a message not seen in the last minute: a collector that is down is said once a minute, not per batch. */
+function onceAMinute(log: (message: string, detail: unknown) => void): (message: string, detail: unknown) => void {
   const lastSeen = new Map<string, number>();
-  const warn = (message: string, ...args: unknown[]) => {
+  return (message, detail) => {
     const now = Date.now();
     if ((lastSeen.get(message) ?? -Infinity) > now - REPEAT_WARNING_MS) return;
     lastSeen.set(message, now);
-    const detail = args.map((arg) => (arg instanceof Error ? arg.message : typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ');
-    logger.warn({ detail: detail === '' ? undefined : detail }, `tracing: ${message}`);
+    log(message, detail);
   };
+}
+
+/** The SDK's warnings as warn lines of the process log (its errors arrive through the global error handler). */
+function diagnosticsTo(logger: Logger): DiagLogger {
+  const warn = onceAMinute((message, detail) => logger.warn({ detail }, `tracing: ${message}`));
   const ignore = () => undefined;
-  return { error: warn, warn, info: ignore, debug: ignore, verbose: ignore };
+  const say = (message: string, ...args: unknown[]) => warn(message, args.length === 0 ? undefined : args);
+  return { error: say, warn: say, info: ignore, debug: ignore, verbose: ignore };
+}
+
+/** Failed exports and other SDK errors, as one warn line each with the error, at most once a minute per message. */
+function errorsTo(logger: Logger): (error: unknown) => void {
+  const warn = onceAMinute((_message, error) => logger.warn({ err: error }, 'tracing: spans could not be exported or recorded'));
+  return (error) => warn(error instanceof Error ? error.message : String(error), error);
 }
 
 /**
@@ -76,6 +88,7 @@ export function startOtelTracing(settings: TracingSettings): Tracing {
     traceJobs: (handlers) => traceJobHandlers(handlers, tracer),
     announce: (logger) => {
       diag.setLogger(diagnosticsTo(logger), DiagLogLevel.WARN);
+      setGlobalErrorHandler(errorsTo(logger));
       logger.info({ endpoint: settings.endpoint, service_name: resource.attributes[ATTR_SERVICE_NAME] }, 'tracing: spans exported over OTLP/HTTP');
       for (const warning of settings.warnings) logger.warn({}, `tracing: ${warning}`);
     },
