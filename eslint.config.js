@@ -31,7 +31,7 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['**/application/**', '**/adapters/**', '**/platform/**'], message: 'src/core must not depend on outer layers.' },
-            { group: ['node:*', '!node:crypto', 'pg', 'better-sqlite3', 'drizzle-orm', 'drizzle-orm/*', 'pino', 'fastify', 'undici'], message: 'src/core is pure: no I/O libraries (node:crypto hashing is allowed).' },
+            { group: ['node:*', '!node:crypto', 'pg', 'better-sqlite3', 'drizzle-orm', 'drizzle-orm/*', 'pino', 'fastify', 'undici', 'croner'], message: 'src/core is pure: no I/O libraries (node:crypto hashing is allowed); cron maths goes through the CronEngine port.' },
           ],
         },
       ],

@@ -5,7 +5,7 @@ import { startTracing } from '../../src/platform/tracing.js';
 /**
  * A worker process: claims and runs jobs until SIGTERM/SIGINT, then drains. Run as many as you like.
  * It exits 69 when its database will not come back (see WORKER_DATABASE_UNAVAILABLE_EXIT_SEC), and
- * serves /health/live and /health/ready when WORKER_HTTP_PORT is set.
+ * serves /health/live, /health/ready and /metrics when WORKER_HTTP_PORT is set.
  */
 await runProcess('worker', async () => {
   const config = loadConfig(process.env);

@@ -6,7 +6,8 @@ import { createProcessLogger } from '../../src/platform/logger.js';
 import type { FatalCondition, StartedProcess } from '../../src/platform/process-lifecycle.js';
 import { startWorker } from '../../src/platform/start-worker.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
-import { createHandlers } from '../../src/platform/handlers.js';
+import { createHandlers, registeredPipelineNames } from '../../src/platform/handlers.js';
+import { createProcessMetrics } from '../../src/platform/metrics.js';
 import { prepareStorage } from '../../src/platform/storage.js';
 import type { Tracing } from '../../src/platform/tracing.js';
 import { startWorkerHealthServer, type WorkerHealthServer } from '../../src/platform/worker-health-server.js';
@@ -15,19 +16,21 @@ import { startWorkerHealthServer, type WorkerHealthServer } from '../../src/plat
 export async function startWorkerProcess(config: AppConfig, tracing: Tracing): Promise<StartedProcess> {
   const logger = await createProcessLogger(config.logLevel, config.logFormat);
   const storage = await prepareStorage(config, logger, 'worker');
-  const fetcher = createFetcher(config, logger);
+  const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
+  const fetcher = createFetcher(config, logger, metrics);
   const handlers = tracing.traceJobs(createHandlers({ fetcher, store: storage.ingestion }));
   let reportLoss: (loss: DatabaseLoss) => void = () => undefined;
   const fatal = new Promise<FatalCondition>((resolve) => {
     reportLoss = (loss) => resolve({ exitCode: DATABASE_UNAVAILABLE_EXIT_CODE, message: databaseLossLine(loss, config) });
   });
-  const worker = await startWorker(config, storage.jobs, logger, handlers, { onDatabaseLost: (loss) => reportLoss(loss) });
+  const worker = await startWorker(config, storage.jobs, logger, handlers, { onDatabaseLost: (loss) => reportLoss(loss), metrics });
   let health: WorkerHealthServer | undefined;
   if (config.worker.http.port !== undefined) {
     health = await startWorkerHealthServer({
       host: config.worker.http.host,
       port: config.worker.http.port,
       assess: () => assessWorkerHealth(worker.health(), config.worker.pollIntervalMs),
+      metrics,
       logger,
     });
   }

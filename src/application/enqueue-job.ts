@@ -1,4 +1,5 @@
 import { canonicalJson } from '../core/canonical-json.js';
+import { NO_METRICS, type IngestMetrics } from '../core/ingest-metrics.js';
 import type { EnqueueJobInput, JobRepository } from '../core/job-repository.js';
 import type { Job } from '../core/job.js';
 import { scopeKeyOf } from '../core/scope-key.js';
@@ -41,6 +42,7 @@ export class EnqueueJob {
     private readonly repository: JobRepository,
     private readonly handlers: HandlerRegistry,
     private readonly defaults: { maxAttempts: number },
+    private readonly metrics: IngestMetrics = NO_METRICS,
   ) {}
 
   async execute(request: EnqueueJobRequest): Promise<EnqueueJobOutcome> {
@@ -60,6 +62,9 @@ export class EnqueueJob {
     const checked = requests.map((request) => this.check(request));
     const inputs = checked.filter((c): c is CheckedRequest => c.kind === 'valid').map((c) => c.input);
     const stored = inputs.length === 0 ? [] : await this.repository.enqueueJobs(inputs);
+    const created = new Map<string, number>();
+    for (const result of stored) if (result.created) created.set(result.job.pipeline, (created.get(result.job.pipeline) ?? 0) + 1);
+    for (const [pipeline, count] of created) this.metrics.jobsEnqueued(pipeline, count);
     let next = 0;
     return checked.map((c): EnqueueJobOutcome => {
       if (c.kind === 'invalid') return c;

@@ -21,6 +21,8 @@ export interface Execution extends KeptLease {
   cause: AbortCause | undefined;
   /** Monotonic time the last successful renewal was sent (or the claim, at first). */
   renewedAt: number;
+  /** Monotonic time the handler started; undefined while the job waits in the local queue. */
+  startedAt: number | undefined;
   /** Set once the lease was handed back at shutdown, so nothing settles it again. */
   released: boolean;
   done: Promise<void>;
@@ -75,6 +77,7 @@ export function newExecution(job: Job, logger: JobLogger, workerId: string, rene
     abortReason: undefined,
     cause: undefined,
     renewedAt,
+    startedAt: undefined,
     released: false,
     done: Promise.resolve(),
   };

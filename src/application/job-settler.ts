@@ -1,5 +1,6 @@
 import { DatabaseUnavailableError } from '../core/database-unavailable.js';
 import { decideFailureOutcome, type FailureOutcome } from '../core/failure-outcome.js';
+import { NO_METRICS, type AttemptEnd, type IngestMetrics } from '../core/ingest-metrics.js';
 import { JobError, storableFailure } from '../core/job-error.js';
 import type { CompleteJobInput, JobRepository, SettleResult } from '../core/job-repository.js';
 import type { JobFailure } from '../core/job.js';
@@ -31,6 +32,8 @@ export interface JobSettlerOptions {
   maxInterruptions: number;
   /** Sleeps between retries; tests may shorten it. */
   sleep?: (ms: number) => Promise<void>;
+  /** Counts each recorded outcome, publication decision and fenced rejection. */
+  metrics?: IngestMetrics;
 }
 
 /**
@@ -47,10 +50,12 @@ export interface JobSettlerOptions {
 export class JobSettler {
   private readonly completions: CompletionBatcher;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly metrics: IngestMetrics;
 
   constructor(private readonly options: JobSettlerOptions) {
     this.completions = new CompletionBatcher(options.repository);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.metrics = options.metrics ?? NO_METRICS;
   }
 
   /**
@@ -67,11 +72,16 @@ export class JobSettler {
       return undefined;
     }
     const { repository } = this.options;
-    return this.settle(
+    const settled = await this.settle(
       execution,
       () => (input.ingestion === undefined ? this.completions.complete(execution.lease, input) : repository.completeJob(execution.lease, input)),
       { fallBack: true },
     );
+    if (settled?.applied === true) {
+      this.countEnd(execution, 'succeeded');
+      if (settled.publication !== undefined) this.metrics.publicationDecided(execution.job.pipeline, settled.publication.decision);
+    }
+    return settled;
   }
 
   /** `minDelayMs`: the source's Retry-After, which the backoff never undercuts. */
@@ -99,6 +109,7 @@ export class JobSettler {
 
   private logFailed(execution: Execution, settled: SettleResult | undefined, failure: JobFailure, outcome: FailureOutcome): void {
     if (settled?.applied === true) {
+      this.countEnd(execution, outcome.state === 'pending' ? 'retrying' : outcome.state);
       execution.logger.warn(
         {
           failure,
@@ -114,7 +125,10 @@ export class JobSettler {
   /** The handler stopped because an operator cancelled the job. */
   async cancel(execution: Execution): Promise<void> {
     const settled = await this.settle(execution, () => this.options.repository.cancelRunningJob(execution.lease), { fallBack: true });
-    if (settled?.applied === true) execution.logger.info({}, 'job cancelled while running');
+    if (settled?.applied === true) {
+      this.countEnd(execution, 'cancelled');
+      execution.logger.info({}, 'job cancelled while running');
+    }
   }
 
   /** Hands the job back (shutdown) without charging the attempt. */
@@ -124,7 +138,16 @@ export class JobSettler {
       () => this.options.repository.releaseJob(execution.lease, 'released_on_shutdown'),
       { giveUpAt: this.options.monotonicNow() + RELEASE_RETRY_WINDOW_MS },
     );
-    if (settled?.applied === true) execution.logger.info({}, 'lease released at shutdown');
+    if (settled?.applied === true) {
+      this.countEnd(execution, 'released');
+      execution.logger.info({}, 'lease released at shutdown');
+    }
+  }
+
+  private countEnd(execution: Execution, end: AttemptEnd): void {
+    const { startedAt } = execution;
+    const seconds = startedAt === undefined ? undefined : (this.options.monotonicNow() - startedAt) / 1000;
+    this.metrics.attemptFinished(execution.job.pipeline, end, seconds);
   }
 
   /**
@@ -142,6 +165,7 @@ export class JobSettler {
       try {
         const result = await attempt();
         if (!result.applied) {
+          this.metrics.fencedSettleRejected();
           execution.logger.warn(
             {},
             tryNumber === 1

@@ -1,3 +1,4 @@
+import type { IngestMetrics } from '../core/ingest-metrics.js';
 import type { JobRepository } from '../core/job-repository.js';
 import type { DatabaseLoss } from './database-availability.js';
 import type { HandlerRegistry } from './handler-registry.js';
@@ -43,4 +44,6 @@ export interface WorkerOptions {
   maxInterruptions?: number;
   /** A handler's run time bound when it declares none (`JobHandler.timeoutMs`). Default 10 minutes. */
   defaultJobTimeoutMs?: number;
+  /** Where outcomes, rescues and fenced settles are counted; nothing by default. */
+  metrics?: IngestMetrics;
 }

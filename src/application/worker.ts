@@ -77,6 +77,7 @@ export class Worker {
       leaseMs: options.leaseMs,
       monotonicNow: this.monotonicNow,
       maxInterruptions: this.maxInterruptions,
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     });
     this.leaseKeeper = new LeaseKeeper<Execution>({
       // Renewals count towards the database's availability, as claims do.
@@ -203,6 +204,8 @@ export class Worker {
         }
         this.lastPollAt = this.now();
         if (claimed.length > 0) this.lastClaimAt = this.lastPollAt;
+        const rescued = claimed.reduce((count, job) => count + (job.rescued === true ? 1 : 0), 0);
+        if (rescued > 0) this.options.metrics?.leasesRescued(rescued);
         for (const job of claimed) this.hold(job, sentAt);
         this.startWaiting();
         if (claimed.length === limit) this.mayHaveMore = true;
@@ -246,6 +249,7 @@ export class Worker {
 
   private begin(execution: Execution): void {
     execution.started = true;
+    execution.startedAt = this.monotonicNow();
     execution.slotHeld = true;
     this.runningCount++;
     execution.done = this.run(execution).finally(() => {

@@ -109,6 +109,15 @@ export class InvalidCursorError extends Error {
 
 export type Unsubscribe = () => Promise<void>;
 
+/** Jobs of one pipeline in one state, as the queue gauges report them. */
+export interface QueueStat {
+  pipeline: string;
+  state: JobState;
+  jobs: number;
+  /** For `pending`: how long the longest-waiting job runnable now has been due; null when none is. */
+  oldestRunnableAgeMs: number | null;
+}
+
 /**
  * Everything the service needs from its job ledger. PostgreSQL and SQLite implement it, and one
  * contract test suite holds both to the same behaviour. All times are the database's clock.
@@ -155,6 +164,12 @@ export interface JobRepository {
   cancelJob(jobId: string): Promise<CancelResult>;
   /** Failed, exhausted or cancelled -> pending now, with a fresh attempt budget. */
   retryJob(jobId: string): Promise<RetryResult>;
+
+  /**
+   * Jobs per pipeline and state (every state but `succeeded`), in one statement. On PostgreSQL the
+   * statement is cancelled after `timeoutMs`; SQLite has no way to stop a statement and runs it whole.
+   */
+  queueStats(request: { timeoutMs: number }): Promise<QueueStat[]>;
 
   getJob(jobId: string): Promise<JobDetails | null>;
   listJobs(request: ListJobsRequest): Promise<JobPage>;

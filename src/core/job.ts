@@ -75,6 +75,8 @@ export interface Job {
   createdAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;
+  /** Set on a job a claim returns: true when the claim took it over from an expired lease. */
+  rescued?: boolean;
 }
 
 export interface JobAttempt {

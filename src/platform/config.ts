@@ -79,6 +79,7 @@ const fields = {
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
     ),
     LOG_FORMAT: z.preprocess(unset, z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json')),
+    METRICS_QUEUE_STATS_TIMEOUT_SEC: seconds(0.1, 60).default(2),
     // Checked here so a typo stops the process at start; the OpenTelemetry SDK reads them itself.
     OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
@@ -181,6 +182,7 @@ export interface AppConfig {
   logLevel: Env['LOG_LEVEL'];
   /** `json` lines for machines; `pretty` for a person at a terminal (npm start picks it on a TTY). */
   logFormat: Env['LOG_FORMAT'];
+  metrics: { queueStatsTimeoutMs: number };
   /** Set when spans are to be exported (an OTLP endpoint is configured); see tracing.ts. */
   tracing: TracingExport | undefined;
   fetch: {
@@ -290,6 +292,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
     },
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
+    metrics: { queueStatsTimeoutMs: ms(env.METRICS_QUEUE_STATS_TIMEOUT_SEC) },
     tracing: tracingExport(env),
     fetch: {
       contact: env.FETCH_CONTACT,

@@ -1,6 +1,7 @@
 import { HttpFetcher } from '../adapters/fetch/http-fetcher.js';
 import { isHostAllowed } from '../core/pipeline.js';
 import type { Logger } from 'pino';
+import type { FetchOutcome, IngestMetrics } from '../core/ingest-metrics.js';
 import type { AppConfig } from './config.js';
 
 export const SMOOTHCOMP_HOSTS = ['.smoothcomp.com', 'ajptour.com'] as const;
@@ -14,7 +15,7 @@ const describeHostRule = (rule: string) => (rule.startsWith('.') ? [rule.slice(1
  * active origin override is said once at start: a process fetching from a replay origin instead of
  * the real source should never be mistaken for one that is not.
  */
-export function createFetcher(config: AppConfig, logger?: Pick<Logger, 'info'>): HttpFetcher {
+export function createFetcher(config: AppConfig, logger?: Pick<Logger, 'info'>, metrics?: IngestMetrics): HttpFetcher {
   const { fetch, providers } = config;
   const smoothcompOverride = providers.smoothcomp.baseUrlOverride;
   if (smoothcompOverride !== undefined) {
@@ -31,6 +32,7 @@ export function createFetcher(config: AppConfig, logger?: Pick<Logger, 'info'>):
     totalTimeoutMs: fetch.totalTimeoutMs,
     maxBodyBytes: fetch.maxBodyBytes,
     maxRedirects: fetch.maxRedirects,
+    ...(metrics === undefined ? {} : { observe: (host: string, outcome: FetchOutcome, seconds: number) => metrics.fetchFinished(host, outcome, seconds) }),
     budgetFor: (host) => {
       if (isHostAllowed(host, SMOOTHCOMP_HOSTS)) {
         return { requestsPerMinute: providers.smoothcomp.requestsPerMinute, maxConcurrency: providers.smoothcomp.maxConcurrencyPerHost };

@@ -17,3 +17,8 @@ export function registeredPipelines(): PipelineDefinition[] {
 export function createHandlers(deps: PipelineHandlerDeps, definitions: PipelineDefinition[] = registeredPipelines()): JobHandler[] {
   return [systemNoopHandler, ...definitions.map((definition) => createPipelineHandler(definition, deps))];
 }
+
+/** The pipeline names createHandlers registers, for what must know them before the handlers exist. */
+export function registeredPipelineNames(definitions: PipelineDefinition[] = registeredPipelines()): string[] {
+  return [systemNoopHandler.pipeline, ...definitions.map((definition) => definition.name)];
+}

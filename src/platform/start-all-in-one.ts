@@ -3,7 +3,8 @@ import type { JobHandler } from '../application/job-handler.js';
 import { checkApiExposure } from './api-exposure.js';
 import type { AppConfig } from './config.js';
 import { createFetcher } from './fetcher.js';
-import { createHandlers } from './handlers.js';
+import { createHandlers, registeredPipelineNames } from './handlers.js';
+import { createProcessMetrics } from './metrics.js';
 import { startApi } from './start-api.js';
 import { startWorker } from './start-worker.js';
 import { prepareStorage } from './storage.js';
@@ -17,10 +18,12 @@ export interface AllInOneOptions {
 export async function startAllInOne(config: AppConfig, logger: Logger, options: AllInOneOptions = {}): Promise<{ apiUrl: string; stop: () => Promise<void> }> {
   await checkApiExposure(config); // before migrations or a worker: refuse an open API on a public address
   const storage = await prepareStorage(config, logger, 'server');
-  const fetcher = createFetcher(config, logger);
+  // One registry: the API's GET /metrics shows the worker's counters too.
+  const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
+  const fetcher = createFetcher(config, logger, metrics);
   const handlers = createHandlers({ fetcher, store: storage.ingestion });
-  const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(handlers) ?? handlers);
-  const api = await startApi(config, storage, logger, handlers);
+  const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(handlers) ?? handlers, { metrics });
+  const api = await startApi(config, storage, logger, handlers, metrics);
   return {
     apiUrl: api.url,
     stop: async () => {

@@ -9,6 +9,8 @@ import type { JobHandler } from '../application/job-handler.js';
 import type { Storage } from '../adapters/storage/shared/storage.js';
 import { checkApiExposure } from './api-exposure.js';
 import { apiAuthToken, type AppConfig } from './config.js';
+import type { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.js';
+import { createProcessMetrics } from './metrics.js';
 import { databaseReadiness } from './readiness.js';
 
 export interface RunningApi {
@@ -26,6 +28,8 @@ export async function buildApi(
   storage: Storage,
   logger: Logger,
   handlers: JobHandler[],
+  /** The process's registry; one of its own when the API runs alone. */
+  metrics: PrometheusMetrics = createProcessMetrics(config, storage.jobs, handlers.map((h) => h.pipeline), logger),
 ): Promise<{ app: FastifyInstance; setDraining: () => void }> {
   const repository = storage.jobs;
   const authToken = apiAuthToken(config);
@@ -38,7 +42,7 @@ export async function buildApi(
     handlers: registry,
     repository,
     ingestion: storage.ingestion,
-    enqueueJob: new EnqueueJob(repository, registry, { maxAttempts: config.worker.maxAttempts }),
+    enqueueJob: new EnqueueJob(repository, registry, { maxAttempts: config.worker.maxAttempts }, metrics),
     readiness: databaseReadiness(config.database, logger),
     isDraining: () => draining,
     authToken,
@@ -47,6 +51,7 @@ export async function buildApi(
     batchBodyLimitBytes: config.http.batchBodyLimitBytes,
     requestTimeoutMs: config.http.requestTimeoutMs,
     version: packageVersion,
+    metrics,
   });
   return { app, setDraining: () => (draining = true) };
 }
@@ -57,9 +62,15 @@ function boundUrl(app: FastifyInstance): string {
   return `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }
 
-export async function startApi(config: AppConfig, storage: Storage, logger: Logger, handlers: JobHandler[]): Promise<RunningApi> {
+export async function startApi(
+  config: AppConfig,
+  storage: Storage,
+  logger: Logger,
+  handlers: JobHandler[],
+  metrics?: PrometheusMetrics,
+): Promise<RunningApi> {
   await checkApiExposure(config);
-  const { app, setDraining } = await buildApi(config, storage, logger, handlers);
+  const { app, setDraining } = await buildApi(config, storage, logger, handlers, metrics);
   await app.listen({ host: config.http.host, port: config.http.port });
   const url = boundUrl(app);
   logger.info({ url, docs: `${url}/internal/v1/docs` }, 'API listening');

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { IngestMetrics } from '../core/ingest-metrics.js';
 import type { JobRepository } from '../core/job-repository.js';
 import type { DatabaseLoss } from '../application/database-availability.js';
 import { HandlerRegistry } from '../application/handler-registry.js';
@@ -13,6 +14,8 @@ export interface StartWorkerOptions {
    * WORKER_DATABASE_UNAVAILABLE_EXIT_SEC of failures). Without it the worker retries forever.
    */
   onDatabaseLost?: (loss: DatabaseLoss) => void;
+  /** Where attempt outcomes, lease rescues and fenced settles are counted. */
+  metrics?: IngestMetrics;
 }
 
 export async function startWorker(
@@ -35,6 +38,7 @@ export async function startWorker(
     maxInterruptions: config.worker.maxInterruptions,
     defaultJobTimeoutMs: config.worker.defaultJobTimeoutMs,
     logger,
+    ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     ...(options.onDatabaseLost === undefined
       ? {}
       : { databaseGiveUpAfterMs: config.worker.databaseUnavailableExitMs, onDatabaseLost: options.onDatabaseLost }),

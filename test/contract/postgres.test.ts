@@ -4,9 +4,11 @@ import { describeWorkerContract } from './worker-contract.js';
 import { createPostgresDatabase } from '../support/test-databases.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
 import { describeMigrationContract } from './migration-contract.js';
+import { describeMetricsContract } from './metrics-contract.js';
 
 describeMigrationContract('postgres', createPostgresDatabase);
 describeJobRepositoryContract('postgres', createPostgresDatabase);
 describeWorkerContract('postgres', createPostgresDatabase);
 describeIngestionContract('postgres', createPostgresDatabase);
 describeSmoothcompContract('postgres', createPostgresDatabase);
+describeMetricsContract('postgres', createPostgresDatabase);

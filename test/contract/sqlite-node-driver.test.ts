@@ -4,6 +4,7 @@ import { createSqliteDatabase, useSqliteDriver } from '../support/test-databases
 import { describeIngestionContract } from './ingestion-contract.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
 import { describeMigrationContract } from './migration-contract.js';
+import { describeMetricsContract } from './metrics-contract.js';
 import { describeSmoothcompContract } from './smoothcomp-contract.js';
 import { describeWorkerContract } from './worker-contract.js';
 
@@ -19,6 +20,7 @@ if (nodeSqliteAvailable() && resolveSqliteDriver('auto') !== 'node:sqlite') {
   describeWorkerContract('sqlite', createSqliteDatabase);
   describeIngestionContract('sqlite', createSqliteDatabase);
   describeSmoothcompContract('sqlite', createSqliteDatabase);
+  describeMetricsContract('sqlite', createSqliteDatabase);
 } else {
   describe('SQLite contracts on node:sqlite', () => {
     it.skip(`covered by sqlite.test.ts or unavailable: Node.js ${process.versions.node} picks ${resolveSqliteDriver('auto')}`, () => undefined);

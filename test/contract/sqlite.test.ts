@@ -4,9 +4,11 @@ import { describeWorkerContract } from './worker-contract.js';
 import { createSqliteDatabase } from '../support/test-databases.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
 import { describeMigrationContract } from './migration-contract.js';
+import { describeMetricsContract } from './metrics-contract.js';
 
 describeMigrationContract('sqlite', createSqliteDatabase);
 describeJobRepositoryContract('sqlite', createSqliteDatabase);
 describeWorkerContract('sqlite', createSqliteDatabase);
 describeIngestionContract('sqlite', createSqliteDatabase);
 describeSmoothcompContract('sqlite', createSqliteDatabase);
+describeMetricsContract('sqlite', createSqliteDatabase);

@@ -137,6 +137,12 @@ describe('a client generated from the API document', () => {
       publication: { id: expect.stringMatching(/^\d+$/) as unknown, version: 1 },
       history: [1],
       snapshot: { content_type: 'text/html; charset=utf-8', served_as: 'text/html; charset=utf-8', body: '<html><body>Ana</body></html>' },
+      // The noop job and the batch's valid one; nothing runs them in this test.
+      metrics: {
+        type: 'text/plain; version=0.0.4; charset=utf-8',
+        enqueued: 'ingest_jobs_enqueued_total{pipeline="system.noop"} 2',
+        queue: 'ingest_queue_jobs{pipeline="system.noop",state="pending"} 2',
+      },
     });
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { migrateDatabase } from '../../src/platform/storage.js';
 import { startApp, type AppProcess } from '../support/app-process.js';
+import { parseSamples, sample } from '../support/prometheus-text.js';
 import { TcpProxy } from '../support/tcp-proxy.js';
 import { createPostgresDatabase, type TestDatabase } from '../support/test-databases.js';
 import { waitFor } from '../support/wait-for.js';
@@ -82,10 +83,23 @@ describe('worker health endpoints', () => {
     expect(run.code).toBe(0);
   });
 
-  it('serves nothing but the health routes', async () => {
+  it('serves nothing but the health routes and the metrics', async () => {
     const url = await start();
     expect((await fetch(`${url}/internal/v1/jobs`)).status).toBe(404);
     expect((await fetch(`${url}/health/ready`, { method: 'POST' })).status).toBe(405);
+    expect((await fetch(`${url}/metrics`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it("serves the worker's metrics, with the queue gauges read from its database", async () => {
+    const url = await start();
+    const response = await fetch(`${url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const samples = parseSamples(await response.text());
+    expect(sample(samples, 'ingest_queue_stats_up')).toBe(1);
+    // Every pipeline the build registers has its series from the start, at zero.
+    expect(samples.get('ingest_queue_jobs{pipeline="smoothcomp.event_detail",state="pending"}')).toBe(0);
+    expect(samples.has('process_resident_memory_bytes')).toBe(true);
   });
 
   it('has no listener unless WORKER_HTTP_PORT is set', async () => {

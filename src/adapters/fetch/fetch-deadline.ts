@@ -11,6 +11,8 @@ export class FetchDeadline {
   readonly signal: AbortSignal;
   private readonly controller = new AbortController();
   private timer: NodeJS.Timeout | undefined;
+  /** performance.now() when the first request was sent; undefined before. */
+  startedAt: number | undefined;
 
   constructor(
     private readonly totalMs: number,
@@ -23,6 +25,7 @@ export class FetchDeadline {
   /** Starts the clock; later calls (redirect hops) keep the first start. */
   start(): void {
     if (this.timer !== undefined || this.signal.aborted) return;
+    this.startedAt = performance.now();
     this.timer = setTimeout(() => this.controller.abort(this.failure()), this.totalMs);
   }
 

@@ -1,9 +1,11 @@
 import { Agent, errors as undiciErrors, request, type Dispatcher } from 'undici';
+import type { FetchOutcome } from '../../core/ingest-metrics.js';
 import { JobError } from '../../core/job-error.js';
 import { isHostAllowed } from '../../core/pipeline.js';
 import { retryAfterMs } from '../../core/response-classification.js';
 import { IncompleteResponseError, type FetchHooks, type FetchRequest, type FetchResponse, type ResourceFetcher } from '../../core/resource-fetcher.js';
 import { FetchDeadline } from './fetch-deadline.js';
+import { outcomeOfError, outcomeOfStatus } from './fetch-outcome.js';
 import type { HostBudget } from './host-throttle.js';
 import { HostThrottle } from './host-throttle.js';
 import { redirectTarget } from './redirect-policy.js';
@@ -26,6 +28,11 @@ export interface HttpFetcherOptions {
    * X-Forwarded-Host (replay servers in tests and demos). The allowlist is checked on the intended host.
    */
   originOverride?: (intendedHost: string) => string | undefined;
+  /**
+   * Told how each fetch ended: the intended host (`other` for one off the allowlist), the outcome, and
+   * the seconds from the first request sent (the politeness wait before it is not counted).
+   */
+  observe?: (host: string, outcome: FetchOutcome, seconds: number) => void;
 }
 
 /** One request of a redirect chain: the URL it means and what it carries. */
@@ -57,10 +64,23 @@ export class HttpFetcher implements ResourceFetcher {
     const url = parseUrl(input.url);
     const deadline = new FetchDeadline(this.options.totalTimeoutMs, url.hostname, signal);
     try {
-      return await this.follow(url, input, deadline, hooks);
+      const response = await this.follow(url, input, deadline, hooks);
+      this.observed(url, input, outcomeOfStatus(response.status), deadline);
+      return response;
+    } catch (error) {
+      this.observed(url, input, outcomeOfError(error), deadline);
+      throw error;
     } finally {
       deadline.clear();
     }
+  }
+
+  private observed(url: URL, input: FetchRequest, outcome: FetchOutcome, deadline: FetchDeadline): void {
+    if (this.options.observe === undefined) return;
+    // The label's values stay the allowlisted hosts, whatever a refused request named.
+    const host = isHostAllowed(url.hostname, input.allowedHosts) ? url.hostname : 'other';
+    const seconds = deadline.startedAt === undefined ? 0 : (performance.now() - deadline.startedAt) / 1000;
+    this.options.observe(host, outcome, seconds);
   }
 
   async close(): Promise<void> {

@@ -52,6 +52,9 @@ async function main(): Promise<Record<string, unknown>> {
   const snapshot = must('snapshots', snapshots.data).snapshots[0];
   const body = await client.GET('/internal/v1/snapshots/{id}/body', { params: { path: { id: snapshot?.id ?? '0' } }, parseAs: 'text' });
 
+  const metrics = await client.GET('/metrics', { parseAs: 'text' });
+  const metricLine = (prefix: string) => metrics.data?.split('\n').find((line) => line.startsWith(prefix));
+
   return {
     live: live.data?.status,
     ready: ready.data?.status,
@@ -72,6 +75,11 @@ async function main(): Promise<Record<string, unknown>> {
     publication: { id: publication.data?.publication.id, version: publication.data?.publication.version },
     history: history.data?.publications.map((p) => p.version),
     snapshot: { content_type: snapshot?.content_type, served_as: body.response.headers.get('content-type'), body: body.data },
+    metrics: {
+      type: metrics.response.headers.get('content-type'),
+      enqueued: metricLine('ingest_jobs_enqueued_total{pipeline="system.noop"}'),
+      queue: metricLine('ingest_queue_jobs{pipeline="system.noop",state="pending"}'),
+    },
   };
 }
 

@@ -10,6 +10,8 @@ import { pgDialect } from './pg-dialect.js';
 import { claimJobs } from './queries/claim-jobs.js';
 import { completeJobs } from './queries/complete-jobs.js';
 import { insertJobs } from './queries/insert-jobs.js';
+import { queueStatsQuery } from '../shared/queries/queue-stats.js';
+import type { Row } from '../shared/job-rows.js';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -65,6 +67,12 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
     },
     onJobsAvailable: (callback) => listener.subscribe(JOBS_AVAILABLE_CHANNEL, () => callback()),
     onCancelRequested: (callback) => listener.subscribe(CANCEL_REQUESTED_CHANNEL, (jobId) => callback(jobId === '' ? undefined : jobId)),
+    // statement_timeout for this transaction only: a slow count is cancelled on the server.
+    queueStats: (timeoutMs) =>
+      db.transaction(async (s) => {
+        await s.all(sql`SELECT set_config('statement_timeout', ${String(Math.max(1, Math.round(timeoutMs)))}, true)`);
+        return s.all<Row>(queueStatsQuery(pgDialect, s.now));
+      }),
     close: () => listener.close(),
   });
   return { jobs, ingestion: new SqlIngestionStore(db, pgDialect) };

@@ -43,6 +43,8 @@ export function jobFromRow(row: Row, d: SqlDialect): Job {
     createdAt: d.readTime(row.created_at),
     updatedAt: d.readTime(row.updated_at),
     finishedAt: nullableTime(row.finished_at, d),
+    // Only a claim selects it.
+    ...(row.rescued === undefined ? {} : { rescued: Number(row.rescued) === 1 }),
   };
 }
 

@@ -11,6 +11,7 @@ import type {
   JobRepository,
   LeaseRenewal,
   ListJobsRequest,
+  QueueStat,
   RetryResult,
   SettleResult,
   SuccessSettle,
@@ -23,6 +24,8 @@ import { cancelJob } from './queries/cancel-job.js';
 import { getJob } from './queries/get-job.js';
 import { insertJobs } from './queries/insert-jobs.js';
 import { listJobs } from './queries/list-jobs.js';
+import { queueStatFromRow } from './queries/queue-stats.js';
+import type { Row } from './job-rows.js';
 import { renewLeases } from './queries/renew-leases.js';
 import { retryJob } from './queries/retry-job.js';
 import { recordIngestionResult } from './queries/record-ingestion-result.js';
@@ -43,6 +46,8 @@ export interface DialectSpecifics {
   announceCancelRequested(session: SqlSession, jobId: string): Promise<void>;
   onJobsAvailable(listener: () => void): Promise<Unsubscribe>;
   onCancelRequested(listener: (jobId: string | undefined) => void): Promise<Unsubscribe>;
+  /** Runs queries/queue-stats.ts, under `timeoutMs` where the database can stop a statement. */
+  queueStats(timeoutMs: number): Promise<Row[]>;
   close?(): Promise<void>;
 }
 
@@ -196,6 +201,11 @@ export class SqlJobRepository implements JobRepository {
   getJob(jobId: string): Promise<JobDetails | null> {
     if (!isJobId(jobId)) return Promise.resolve(null);
     return this.db.transaction((s) => getJob(s, this.d, jobId));
+  }
+
+  async queueStats({ timeoutMs }: { timeoutMs: number }): Promise<QueueStat[]> {
+    const rows = await this.specifics.queueStats(timeoutMs);
+    return rows.map(queueStatFromRow);
   }
 
   listJobs(request: ListJobsRequest): Promise<JobPage> {

@@ -8,7 +8,8 @@ import { CancelRequestWatch } from './cancel-request-watch.js';
 import { cancelRequestedJobIds } from './queries/cancel-requested-job-ids.js';
 import { claimJobs } from './queries/claim-jobs.js';
 import { SqliteDatabase, type SqliteOptions } from './sqlite-database.js';
-import { sqliteDialect } from './sqlite-dialect.js';
+import { SQLITE_NOW_MS, sqliteDialect } from './sqlite-dialect.js';
+import { queueStatsQuery } from '../shared/queries/queue-stats.js';
 
 /**
  * Wakes workers of this process when jobs are enqueued or cancelled through any repository of this
@@ -54,6 +55,8 @@ export function createSqliteStorage(options: SqliteOptions): Storage {
         await unwatch();
       });
     },
+    // Neither SQLite driver can stop a running statement: the count runs whole, through the state index.
+    queueStats: () => db.statement(queueStatsQuery(sqliteDialect, SQLITE_NOW_MS)),
     close: () => cancelWatch.close(),
   });
   return { jobs, ingestion: new SqlIngestionStore(db, sqliteDialect) };

@@ -16,6 +16,7 @@ import { registerEnqueueJobRoute } from './routes/enqueue-job-route.js';
 import { registerEnqueueJobsBatchRoute } from './routes/enqueue-jobs-batch-route.js';
 import { registerHealthRoutes, type ReadinessReport } from './routes/health-routes.js';
 import { registerJobRoutes } from './routes/job-routes.js';
+import { registerMetricsRoute, type MetricsExposition } from './routes/metrics-route.js';
 import { registerPublicationRoutes } from './routes/publication-routes.js';
 import { registerSnapshotRoutes } from './routes/snapshot-routes.js';
 
@@ -37,6 +38,8 @@ export interface HttpAppOptions {
   /** Headers and body must arrive within this; slower clients get a 408 and are disconnected. */
   requestTimeoutMs: number;
   version: string;
+  /** Served at GET /metrics. */
+  metrics: MetricsExposition;
 }
 
 /**
@@ -91,6 +94,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         { name: 'publications', description: 'What was published, per pipeline and scope' },
         { name: 'snapshots', description: 'The raw responses behind a job' },
         { name: 'health', description: 'Open probes for orchestrators' },
+        { name: 'operations', description: 'Metrics for monitoring' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -115,6 +119,11 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
     },
     { prefix: API_PREFIX },
   );
+  await app.register((root, _options, done) => {
+    if (options.authToken !== undefined) root.addHook('onRequest', bearerAuth(options.authToken));
+    registerMetricsRoute(root, options.metrics);
+    done();
+  });
   await app.register(fastifySwaggerUi, { routePrefix: `${API_PREFIX}/docs` });
   return app;
 }

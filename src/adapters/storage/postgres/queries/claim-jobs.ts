@@ -88,7 +88,7 @@ export function claimJobsQuery({ workerId, limit, leaseMs, maxInterruptions = DE
         lease_until = ${pgDialect.addMs(sql`now()`, leaseMs)}
       FROM picked p
       WHERE j.id = p.id
-      RETURNING j.*
+      RETURNING j.*, p.interrupted AS rescued
     ),
     transitions AS (
       INSERT INTO job_state_transitions (job_id, attempt_number, from_state, to_state, reason, at)

@@ -83,7 +83,7 @@ async function claimInTransaction(
       claimed_by = ${workerId}, claimed_at = ${s.now}, last_heartbeat_at = ${s.now}, updated_at = ${s.now},
       lease_until = ${d.addMs(s.now, leaseMs)}
     WHERE id IN ${picked}
-    RETURNING *`);
+    RETURNING *, ${interrupted} AS rescued`);
   const jobs = claimed.map((row) => jobFromRow(row, d));
   jobs.sort((a, b) => b.priority - a.priority || a.nextRetryAt.getTime() - b.nextRetryAt.getTime() || Number(a.id) - Number(b.id));
   // Each claim's `pending -> running` is read off its attempt (core/job-transitions.ts).
