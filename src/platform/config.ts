@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SqliteDriverChoice } from '../adapters/storage/sqlite/sqlite-driver.js';
 import { DEFAULT_MAX_INTERRUPTIONS } from '../core/interruptions.js';
-import { redactDsn } from './logger.js';
+import { tracingExport, type TracingExport } from './tracing.js';
 
 /** Empty strings count as unset, as they do in most .env files. */
 const unset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -199,25 +199,6 @@ export interface AppConfig {
     smoothcomp: { baseUrlOverride: string | undefined; requestsPerMinute: number; maxConcurrencyPerHost: number };
     espn: { baseUrl: string; requestsPerMinute: number };
   };
-}
-
-/** Where spans go, for the start-up line, and what the exporter will not do as asked. */
-export interface TracingExport {
-  /** The traces URL the exporter posts to, password and credential-looking query values redacted. */
-  endpoint: string;
-  warnings: string[];
-}
-
-/** The OTLP/HTTP exporter appends the signal's path to the shared endpoint and uses the traces one as it is. */
-function tracingExport(env: Env): TracingExport | undefined {
-  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT === undefined ? undefined : `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`);
-  if (traces === undefined) return undefined;
-  const [variable, protocol] =
-    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL === undefined
-      ? ['OTEL_EXPORTER_OTLP_PROTOCOL', env.OTEL_EXPORTER_OTLP_PROTOCOL]
-      : ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL];
-  const warnings = protocol === undefined || protocol === 'http/json' ? [] : [`${variable}=${protocol} is not followed: spans are sent as OTLP/HTTP with JSON bodies (http/json)`];
-  return { endpoint: redactDsn(traces), warnings };
 }
 
 export class ConfigError extends Error {

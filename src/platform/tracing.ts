@@ -1,6 +1,29 @@
 import type { Logger } from 'pino';
 import type { JobHandler } from '../application/job-handler.js';
-import type { TracingExport } from './config.js';
+import type { Env } from './config.js';
+import { redactDsn } from './logger.js';
+
+/** Where spans go, for the start-up line, and what the exporter will not do as asked. */
+export interface TracingExport {
+  /** The traces URL the exporter posts to, password and credential-looking query values redacted. */
+  endpoint: string;
+  warnings: string[];
+}
+
+/**
+ * Whether to export spans, and where, from the variables loadConfig checked. The OTLP/HTTP exporter
+ * appends the signal's path to the shared endpoint and uses the traces one as it is.
+ */
+export function tracingExport(env: Env): TracingExport | undefined {
+  const traces = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT === undefined ? undefined : `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces`);
+  if (traces === undefined) return undefined;
+  const [variable, protocol] =
+    env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL === undefined
+      ? ['OTEL_EXPORTER_OTLP_PROTOCOL', env.OTEL_EXPORTER_OTLP_PROTOCOL]
+      : ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL];
+  const warnings = protocol === undefined || protocol === 'http/json' ? [] : [`${variable}=${protocol} is not followed: spans are sent as OTLP/HTTP with JSON bodies (http/json)`];
+  return { endpoint: redactDsn(traces), warnings };
+}
 
 /** The processes that export traces; each is its own service unless OTEL_SERVICE_NAME names one. */
 export type TracedProcess = 'api' | 'worker' | 'server';
