@@ -10,3 +10,4 @@ describeJobRepositoryContract('postgres', createPostgresDatabase);
 describeWorkerContract('postgres', createPostgresDatabase);
 describeIngestionContract('postgres', createPostgresDatabase);
 describeSmoothcompContract('postgres', createPostgresDatabase);
+(await import('./pipeline-limits-contract.js')).describePipelineLimitsContract('postgres', createPostgresDatabase);

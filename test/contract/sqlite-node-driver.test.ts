@@ -19,6 +19,7 @@ if (nodeSqliteAvailable() && resolveSqliteDriver('auto') !== 'node:sqlite') {
   describeWorkerContract('sqlite', createSqliteDatabase);
   describeIngestionContract('sqlite', createSqliteDatabase);
   describeSmoothcompContract('sqlite', createSqliteDatabase);
+  (await import('./pipeline-limits-contract.js')).describePipelineLimitsContract('sqlite', createSqliteDatabase);
 } else {
   describe('SQLite contracts on node:sqlite', () => {
     it.skip(`covered by sqlite.test.ts or unavailable: Node.js ${process.versions.node} picks ${resolveSqliteDriver('auto')}`, () => undefined);

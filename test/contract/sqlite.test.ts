@@ -10,3 +10,4 @@ describeJobRepositoryContract('sqlite', createSqliteDatabase);
 describeWorkerContract('sqlite', createSqliteDatabase);
 describeIngestionContract('sqlite', createSqliteDatabase);
 describeSmoothcompContract('sqlite', createSqliteDatabase);
+(await import('./pipeline-limits-contract.js')).describePipelineLimitsContract('sqlite', createSqliteDatabase);

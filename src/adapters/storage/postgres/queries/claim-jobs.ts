@@ -18,6 +18,13 @@ import type { PgDatabase } from '../pg-database.js';
  * back and counts the interruption. An expired job reaching `maxInterruptions` ends `exhausted`,
  * and one whose cancel was requested ends `cancelled`, instead of being claimed; the dead attempt is
  * recorded as `lease_expired` either way.
+ *
+ * Pipeline limits (docs/adr/0020): the due scan skips every pipeline that has a limit, so with no
+ * limits it is the scan it always was. A limited pipeline is considered only when it has a due job
+ * and, by this statement's snapshot, fewer running jobs than its limit; then `pipeline_free_slots`
+ * (migration 0008) locks its limit row until this claim commits and counts its running jobs on a
+ * fresh snapshot, and at most that many of its jobs are taken, from its own index. A pipeline at its
+ * limit costs a claim no wait and no lock. Rescued jobs were running already: they count once.
  */
 export async function claimJobs(db: PgDatabase, request: ClaimRequest): Promise<Job[]> {
   const rows = await db.prepared<Row>('ia_claim_jobs', claimJobsQuery(request));
@@ -29,7 +36,10 @@ export function claimJobsQuery({ workerId, limit, leaseMs, maxInterruptions = DE
   // The ceiling is a bound parameter; the message is rendered from it so it stays one prepared text.
   const tooMany = tooManyInterruptionsFailure(maxInterruptions);
   return sql`
-    WITH expired AS (
+    WITH limits AS MATERIALIZED (
+      SELECT pipeline, max_running FROM pipeline_limits
+    ),
+    expired AS (
       SELECT id, attempt_count, interruptions, cancel_requested, priority, next_retry_at,
         claimed_by, claimed_at
       FROM ingestion_jobs
@@ -69,15 +79,42 @@ export function claimJobsQuery({ workerId, limit, leaseMs, maxInterruptions = DE
     due AS (
       SELECT id, priority, next_retry_at FROM ingestion_jobs
       WHERE state = 'pending' AND next_retry_at <= now()
+        AND pipeline <> ALL (ARRAY(SELECT pipeline FROM limits))
       ORDER BY priority DESC, next_retry_at, id
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
+    ),
+    open_limited AS MATERIALIZED (
+      -- The ORDER BY in the subquery fixes the order of the calls, hence of the locks: two claims
+      -- never wait on each other's limit rows in a cycle.
+      SELECT l.pipeline, pipeline_free_slots(l.pipeline) AS free
+      FROM (
+        SELECT pipeline FROM limits l
+        WHERE EXISTS (
+            SELECT 1 FROM ingestion_jobs j
+            WHERE j.state = 'pending' AND j.pipeline = l.pipeline AND j.next_retry_at <= now())
+          AND (SELECT count(*) FROM ingestion_jobs r WHERE r.lease_until IS NOT NULL AND r.pipeline = l.pipeline) < l.max_running
+        ORDER BY pipeline
+      ) l
+    ),
+    due_limited AS (
+      SELECT d.id, d.priority, d.next_retry_at
+      FROM open_limited o
+      CROSS JOIN LATERAL (
+        SELECT id, priority, next_retry_at FROM ingestion_jobs j
+        WHERE j.state = 'pending' AND j.pipeline = o.pipeline AND j.next_retry_at <= now()
+        ORDER BY j.priority DESC, j.next_retry_at, j.id
+        LIMIT least(o.free, ${limit}::int)
+        FOR UPDATE SKIP LOCKED
+      ) d
+      WHERE o.free > 0
     ),
     picked AS (
       -- A rescued job's expired attempt is given back (not charged) and counted as an interruption.
       SELECT id, 1 AS interrupted FROM rescued
       UNION ALL
-      (SELECT id, 0 FROM due ORDER BY priority DESC, next_retry_at, id
+      (SELECT id, 0 FROM (SELECT * FROM due UNION ALL SELECT * FROM due_limited) candidates
+       ORDER BY priority DESC, next_retry_at, id
        LIMIT (SELECT greatest(${limit}::int - count(*), 0) FROM rescued))
     ),
     claimed AS (
