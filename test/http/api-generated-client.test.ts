@@ -100,7 +100,7 @@ describe('a client generated from the API document', () => {
     expect(diagnostics).toEqual([]);
 
     // The operations the client calls are every operation the document has.
-    const called = new Set([...source.matchAll(/client\.(GET|POST)\('([^']+)'/g)].map((m) => `${m[1]} ${m[2]}`));
+    const called = new Set([...source.matchAll(/client\.(GET|POST|PUT)\('([^']+)'/g)].map((m) => `${m[1]} ${m[2]}`));
     const documented = Object.entries((document as { paths: Record<string, object> }).paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
@@ -137,6 +137,7 @@ describe('a client generated from the API document', () => {
       publication: { id: expect.stringMatching(/^\d+$/) as unknown, version: 1 },
       history: [1],
       snapshot: { content_type: 'text/html; charset=utf-8', served_as: 'text/html; charset=utf-8', body: '<html><body>Ana</body></html>' },
+      limits: { set: 2, read: ['test.catalog', 2, 'string'], removed: [null, null], unknown: 404 },
     });
   });
 });

@@ -52,6 +52,12 @@ async function main(): Promise<Record<string, unknown>> {
   const snapshot = must('snapshots', snapshots.data).snapshots[0];
   const body = await client.GET('/internal/v1/snapshots/{id}/body', { params: { path: { id: snapshot?.id ?? '0' } }, parseAs: 'text' });
 
+  const catalog = { path: { name: 'test.catalog' } };
+  const limitSet = await client.PUT('/internal/v1/pipelines/{name}/limits', { params: catalog, body: { max_running: 2 } });
+  const limitRead = await client.GET('/internal/v1/pipelines/{name}/limits', { params: catalog });
+  const limitRemoved = await client.PUT('/internal/v1/pipelines/{name}/limits', { params: catalog, body: { max_running: null } });
+  const limitUnknown = await client.GET('/internal/v1/pipelines/{name}/limits', { params: { path: { name: 'no.such.pipeline' } } });
+
   return {
     live: live.data?.status,
     ready: ready.data?.status,
@@ -72,6 +78,12 @@ async function main(): Promise<Record<string, unknown>> {
     publication: { id: publication.data?.publication.id, version: publication.data?.publication.version },
     history: history.data?.publications.map((p) => p.version),
     snapshot: { content_type: snapshot?.content_type, served_as: body.response.headers.get('content-type'), body: body.data },
+    limits: {
+      set: limitSet.data?.limits.max_running,
+      read: [limitRead.data?.limits.pipeline, limitRead.data?.limits.max_running, typeof limitRead.data?.limits.updated_at],
+      removed: [limitRemoved.data?.limits.max_running, limitRemoved.data?.limits.updated_at],
+      unknown: limitUnknown.error?.status,
+    },
   };
 }
 

@@ -16,6 +16,7 @@ import { registerEnqueueJobRoute } from './routes/enqueue-job-route.js';
 import { registerEnqueueJobsBatchRoute } from './routes/enqueue-jobs-batch-route.js';
 import { registerHealthRoutes, type ReadinessReport } from './routes/health-routes.js';
 import { registerJobRoutes } from './routes/job-routes.js';
+import { registerPipelineLimitRoutes } from './routes/pipeline-limit-routes.js';
 import { registerPublicationRoutes } from './routes/publication-routes.js';
 import { registerSnapshotRoutes } from './routes/snapshot-routes.js';
 
@@ -90,6 +91,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         { name: 'jobs', description: 'Enqueue, list, inspect, cancel and retry ingestion jobs' },
         { name: 'publications', description: 'What was published, per pipeline and scope' },
         { name: 'snapshots', description: 'The raw responses behind a job' },
+        { name: 'pipelines', description: 'Per-pipeline limits on jobs running at once' },
         { name: 'health', description: 'Open probes for orchestrators' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
@@ -110,6 +112,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         registerJobRoutes(secured, options.repository, options.ingestion);
         registerPublicationRoutes(secured, options.ingestion, options.handlers);
         registerSnapshotRoutes(secured, options.ingestion, options.repository);
+        registerPipelineLimitRoutes(secured, options.repository, options.handlers);
         done();
       });
     },
