@@ -43,6 +43,33 @@ describe('the PostgreSQL claim with 100,000 finished jobs', () => {
     expect(text).toMatch(/Index Scan using ingestion_jobs_pkey on ingestion_jobs/);
     expect(text).toMatch(/CTE Scan on claimed \(actual time=[\d.]+\.\.[\d.]+ rows=400 /);
   });
+
+  it("finds a limited pipeline's jobs and running count through indexes too, counting on the lease index", async () => {
+    // Every job here is system.noop's: the limit puts the whole claim on the limited path.
+    await client.query(`INSERT INTO pipeline_limits (pipeline, max_running) VALUES ('system.noop', 40)`);
+    try {
+      for (const generic of [false, true]) {
+        const plan = await explainClaim(client, 32, { generic });
+        const text = plan.join('\n');
+        expect(sequentialScansOfJobs(plan)).toEqual([]);
+        expect(text).toMatch(/Index (Only )?Scan using ingestion_jobs_pending_pipeline_idx on ingestion_jobs .*\n\s+Index Cond: \(\(pipeline = l_1\.pipeline\)/);
+        expect(text).toMatch(/Index Scan using ingestion_jobs_pending_pipeline_idx on ingestion_jobs .*\n\s+Index Cond: \(\(pipeline = o\.pipeline\)/);
+        expect(text).toMatch(/Index Scan using ingestion_jobs_lease_idx on ingestion_jobs r /);
+        // 3 rescued, 29 more up to the limit of 40 running (the 3 rescued count once).
+        expect(text).toMatch(/CTE Scan on claimed \(actual time=[\d.]+\.\.[\d.]+ rows=32 /);
+      }
+      // The count pipeline_free_slots runs (its plan is cached as a generic one) reads the lease index.
+      await client.query('BEGIN');
+      await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
+      await client.query('PREPARE running_count(text) AS SELECT count(*) FROM ingestion_jobs WHERE lease_until IS NOT NULL AND pipeline = $1');
+      const count = await client.query<{ 'QUERY PLAN': string }>("EXPLAIN (COSTS OFF) EXECUTE running_count('system.noop')");
+      await client.query('ROLLBACK');
+      await client.query('DEALLOCATE ALL');
+      expect(count.rows.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/Index Scan using ingestion_jobs_lease_idx/);
+    } finally {
+      await client.query(`DELETE FROM pipeline_limits`);
+    }
+  });
 });
 
 describe('the PostgreSQL batched success settle', () => {

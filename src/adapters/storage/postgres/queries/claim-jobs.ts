@@ -90,9 +90,10 @@ export function claimJobsQuery({ workerId, limit, leaseMs, maxInterruptions = DE
       SELECT l.pipeline, pipeline_free_slots(l.pipeline) AS free
       FROM (
         SELECT pipeline FROM limits l
-        WHERE EXISTS (
-            SELECT 1 FROM ingestion_jobs j
-            WHERE j.state = 'pending' AND j.pipeline = l.pipeline AND j.next_retry_at <= now())
+        -- A probe of the pipeline's own pending jobs (LIMIT 1, not EXISTS: a semi-join could merge
+        -- through the whole index instead).
+        WHERE (SELECT 1 FROM ingestion_jobs j
+               WHERE j.state = 'pending' AND j.pipeline = l.pipeline AND j.next_retry_at <= now() LIMIT 1) IS NOT NULL
           AND (SELECT count(*) FROM ingestion_jobs r WHERE r.lease_until IS NOT NULL AND r.pipeline = l.pipeline) < l.max_running
         ORDER BY pipeline
       ) l
