@@ -41,6 +41,10 @@ Produced by \`npm run bench:claim-plan\` (\`bench/claim-plan/\`); regenerate it 
 - Sequential scans of \`ingestion_jobs\` or \`job_attempts\`: ${seqScans.length === 0 ? 'none' : seqScans.join('; ')}.
 - The expired jobs are rescued first (attempt closed as \`lease_expired\`, job claimed again), then the
   due jobs fill the remaining slots, all in the same statement.
+- No pipeline has a limit here (docs/adr/0020): \`limits\` reads the empty \`pipeline_limits\` table
+  once, \`due\` filters on \`pipeline <> ALL\` an empty array, and \`open_limited\` and \`due_limited\`
+  find nothing to do: no lock is taken and \`pipeline_free_slots\` is never called. The plan with a
+  limit is checked by \`test/postgres/claim-plan.test.ts\`.
 
 ## Plan (EXPLAIN ANALYZE, BUFFERS; costs off)
 

@@ -157,7 +157,8 @@ export function describePipelineLimitsContract(driver: 'postgres' | 'sqlite', cr
         handlers: new HandlerRegistry([fetchFrom('/hang'), fetchFrom('/quick')]),
         workerId: 'limits-worker',
         concurrency: 4,
-        leaseMs: 5_000,
+        // Long enough that a heartbeat late on a loaded machine never lets the hung job be rescued and fetch twice.
+        leaseMs: 30_000,
         heartbeatIntervalMs: 1_000,
         pollIntervalMs: 200,
         retryPolicy: { baseDelayMs: 50, maxDelayMs: 1_000 },
