@@ -12,11 +12,13 @@ CREATE TABLE pipeline_limits (
 CREATE INDEX ingestion_jobs_pending_pipeline_idx
   ON ingestion_jobs (pipeline, priority DESC, next_retry_at, id) WHERE state = 'pending';
 
--- Called by the claim (src/adapters/storage/postgres/queries/claim-jobs.ts) for each limited pipeline
--- it may take jobs of, in pipeline order: locks the pipeline's limit row until the claim commits,
--- then counts its running jobs (expired leases included: those are rescued, and still run once).
+-- Called by the claim (src/adapters/storage/postgres/queries/claim-jobs.ts) for each limited pipeline,
+-- in pipeline order: how many of its jobs the claim may take. None when it has no due job, or when
+-- it is at its limit (then it costs the claim no lock). Otherwise it locks the pipeline's limit row
+-- until the claim commits, then counts its running jobs again (expired leases included: those are
+-- rescued, and still run once).
 -- VOLATILE on purpose: under READ COMMITTED each query of a volatile function takes a fresh
--- snapshot, so the count sees every claim that committed while this one waited for the lock. A
+-- snapshot, so the count after the lock sees every claim that committed while this one waited. A
 -- count in the claim statement itself sees only what had committed when the statement began, and
 -- two claimers could each take the last free slot.
 CREATE FUNCTION pipeline_free_slots(limited_pipeline text) RETURNS integer
@@ -25,6 +27,21 @@ DECLARE
   ceiling integer;
   running integer;
 BEGIN
+  PERFORM 1 FROM ingestion_jobs
+  WHERE state = 'pending' AND pipeline = limited_pipeline AND next_retry_at <= now() LIMIT 1;
+  IF NOT FOUND THEN
+    RETURN 0;
+  END IF;
+  -- Unlocked first: a pipeline at its limit, the usual state of a hanging source, is passed over
+  -- without making other claims wait.
+  SELECT max_running INTO ceiling FROM pipeline_limits WHERE pipeline = limited_pipeline;
+  IF NOT FOUND THEN
+    RETURN 0;
+  END IF;
+  SELECT count(*) INTO running FROM ingestion_jobs WHERE lease_until IS NOT NULL AND pipeline = limited_pipeline;
+  IF running >= ceiling THEN
+    RETURN 0;
+  END IF;
   SELECT max_running INTO ceiling FROM pipeline_limits WHERE pipeline = limited_pipeline FOR UPDATE;
   -- The limit was removed after the claim began: take none this time, the next claim sees no limit.
   IF NOT FOUND THEN

@@ -76,10 +76,15 @@ export function claimJobsQuery({ workerId, limit, leaseMs, maxInterruptions = DE
       SELECT id, attempt_count, priority, next_retry_at FROM expired
       WHERE NOT cancel_requested AND interruptions + 1 < ${maxInterruptions}::int
     ),
+    -- Jobs of pipelines without a limit. The pipeline filter sits behind \`NOT EXISTS (SELECT 1 FROM
+    -- limits)\`, true when no pipeline has a limit: then no row is checked against the array, and the
+    -- planner, which cannot estimate that arm, keeps the index scan. Alone, with one pipeline in the
+    -- statistics, \`pipeline <> ALL (...)\` is taken to reject nearly every row, and the planner sorts
+    -- the whole table instead.
     due AS (
       SELECT id, priority, next_retry_at FROM ingestion_jobs
       WHERE state = 'pending' AND next_retry_at <= now()
-        AND pipeline <> ALL (ARRAY(SELECT pipeline FROM limits))
+        AND (NOT EXISTS (SELECT 1 FROM limits) OR pipeline <> ALL (ARRAY(SELECT pipeline FROM limits)))
       ORDER BY priority DESC, next_retry_at, id
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
@@ -88,15 +93,7 @@ export function claimJobsQuery({ workerId, limit, leaseMs, maxInterruptions = DE
       -- The ORDER BY in the subquery fixes the order of the calls, hence of the locks: two claims
       -- never wait on each other's limit rows in a cycle.
       SELECT l.pipeline, pipeline_free_slots(l.pipeline) AS free
-      FROM (
-        SELECT pipeline FROM limits l
-        -- A probe of the pipeline's own pending jobs (LIMIT 1, not EXISTS: a semi-join could merge
-        -- through the whole index instead).
-        WHERE (SELECT 1 FROM ingestion_jobs j
-               WHERE j.state = 'pending' AND j.pipeline = l.pipeline AND j.next_retry_at <= now() LIMIT 1) IS NOT NULL
-          AND (SELECT count(*) FROM ingestion_jobs r WHERE r.lease_until IS NOT NULL AND r.pipeline = l.pipeline) < l.max_running
-        ORDER BY pipeline
-      ) l
+      FROM (SELECT pipeline FROM limits ORDER BY pipeline) l
     ),
     due_limited AS (
       SELECT d.id, d.priority, d.next_retry_at
@@ -109,6 +106,10 @@ export function claimJobsQuery({ workerId, limit, leaseMs, maxInterruptions = DE
         FOR UPDATE SKIP LOCKED
       ) d
       WHERE o.free > 0
+      -- Never more than the claim can take; the bound also keeps the planner's estimate of the jobs
+      -- to update small, so it reaches them by primary key.
+      ORDER BY d.priority DESC, d.next_retry_at, d.id
+      LIMIT ${limit}
     ),
     picked AS (
       -- A rescued job's expired attempt is given back (not charged) and counted as an interruption.
