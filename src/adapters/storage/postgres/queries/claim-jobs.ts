@@ -20,11 +20,11 @@ import type { PgDatabase } from '../pg-database.js';
  * recorded as `lease_expired` either way.
  *
  * Pipeline limits (docs/adr/0020): the due scan skips every pipeline that has a limit, so with no
- * limits it is the scan it always was. A limited pipeline is considered only when it has a due job
- * and, by this statement's snapshot, fewer running jobs than its limit; then `pipeline_free_slots`
- * (migration 0008) locks its limit row until this claim commits and counts its running jobs on a
- * fresh snapshot, and at most that many of its jobs are taken, from its own index. A pipeline at its
- * limit costs a claim no wait and no lock. Rescued jobs were running already: they count once.
+ * limits it is the scan it always was. For each limited pipeline `pipeline_free_slots` (migration
+ * 0008) says how many of its jobs to take: none when it has nothing due or is at its limit (no lock
+ * then); otherwise it locks the pipeline's limit row until this claim commits and counts its running
+ * jobs on a fresh snapshot. That many are taken, from the pipeline's own index, and merged with the
+ * rest by priority. Rescued jobs were running already: they count once.
  */
 export async function claimJobs(db: PgDatabase, request: ClaimRequest): Promise<Job[]> {
   const rows = await db.prepared<Row>('ia_claim_jobs', claimJobsQuery(request));
