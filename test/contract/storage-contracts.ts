@@ -3,6 +3,7 @@ import { describeIngestionContract } from './ingestion-contract.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
 import { describeMetricsContract } from './metrics-contract.js';
 import { describeMigrationContract } from './migration-contract.js';
+import { describePipelineLimitsContract } from './pipeline-limits-contract.js';
 import { describeSmoothcompContract } from './smoothcomp-contract.js';
 import { describeWorkerContract } from './worker-contract.js';
 import { describeWorkerFaultContract } from './worker-faults-contract.js';
@@ -29,6 +30,7 @@ export const STORAGE_CONTRACTS: readonly StorageContract[] = [
   describeIngestionContract,
   describeSmoothcompContract,
   describeMetricsContract,
+  describePipelineLimitsContract,
 ];
 
 /** Runs every storage contract suite on `dialect`. */
