@@ -48,7 +48,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['eslint.config.js'],
+    // Plain JavaScript: this file, and the module loader hooks tests load with --import before tsx.
+    files: ['eslint.config.js', 'test/support/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
   },
 );

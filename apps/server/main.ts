@@ -1,7 +1,6 @@
 import { DEFAULT_SQLITE_PATH, loadConfig } from '../../src/platform/config.js';
-import { createProcessLogger } from '../../src/platform/logger.js';
 import { runProcess } from '../../src/platform/process-lifecycle.js';
-import { startAllInOne } from '../../src/platform/start-all-in-one.js';
+import { startTracing } from '../../src/platform/tracing.js';
 
 /**
  * The local all-in-one process for development (`npm start`): the API and a worker in one process,
@@ -22,8 +21,8 @@ const LOCAL_DEFAULTS = {
 
 await runProcess('server', async () => {
   const config = loadConfig(process.env, LOCAL_DEFAULTS);
-  const logger = await createProcessLogger(config.logLevel, config.logFormat);
-  const service = await startAllInOne(config, logger);
-  logger.info({ api: service.apiUrl }, 'local server running (development only: API and worker in one process, no token required)');
-  return { logger, shutdown: service.stop };
+  // First, and the rest imported after it: Fastify, pg and undici are instrumented as they load.
+  const tracing = await startTracing(config.tracing, 'server');
+  const { startServerProcess } = await import('./server-process.js');
+  return { ...(await startServerProcess(config, tracing)), tracing };
 });

@@ -41,6 +41,12 @@ Produced by \`npm run bench:claim-plan\` (\`bench/claim-plan/\`); regenerate it 
 - Sequential scans of \`ingestion_jobs\` or \`job_attempts\`: ${seqScans.length === 0 ? 'none' : seqScans.join('; ')}.
 - The expired jobs are rescued first (attempt closed as \`lease_expired\`, job claimed again), then the
   due jobs fill the remaining slots, all in the same statement.
+- No pipeline has a limit here (docs/adr/0020): \`limits\` reads the empty \`pipeline_limits\` table
+  once; \`due\`'s pipeline filter sits behind \`NOT EXISTS (SELECT 1 FROM limits)\`, true here, so no
+  row is checked against the limited pipelines and the scan is planned as it always was; and
+  \`open_limited\` and \`due_limited\` find nothing to do: no lock is taken and
+  \`pipeline_free_slots\` is never called. The plan with a
+  limit is checked by \`test/postgres/claim-plan.test.ts\`.
 
 ## Plan (EXPLAIN ANALYZE, BUFFERS; costs off)
 

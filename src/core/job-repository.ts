@@ -119,6 +119,17 @@ export interface QueueStat {
 }
 
 /**
+ * A pipeline's limit on its jobs running at once, across every worker (docs/adr/0020). A claim never
+ * takes a job of a pipeline that has `maxRunning` jobs running; a pipeline without one has no limit.
+ */
+export interface PipelineLimit {
+  pipeline: string;
+  /** A positive integer. */
+  maxRunning: number;
+  updatedAt: Date;
+}
+
+/**
  * Everything the service needs from its job ledger. PostgreSQL and SQLite implement it, and one
  * contract test suite holds both to the same behaviour. All times are the database's clock.
  */
@@ -138,8 +149,19 @@ export interface JobRepository {
    * writing an attempt row and a transition for each. An expired attempt is closed as
    * `lease_expired` and given back: it counts as an interruption, not an attempt. The interruption
    * that reaches `maxInterruptions` ends the job `exhausted` instead of it being claimed.
+   * A pipeline with a limit (`setPipelineLimit`) is skipped once it has that many jobs running,
+   * counted across all workers and concurrent claims; a rescued job was running already and still
+   * counts once. The claim then takes other pipelines' jobs instead.
    */
   claimJobs(request: ClaimRequest): Promise<Job[]>;
+
+  /** The pipeline's limit on jobs running at once, or null when it has none. */
+  getPipelineLimit(pipeline: string): Promise<PipelineLimit | null>;
+  /**
+   * Sets the pipeline's limit to `maxRunning` (a positive integer), or removes it (`null`), and
+   * returns what is stored now. Lowering a limit stops no running job: claims wait until fewer run.
+   */
+  setPipelineLimit(pipeline: string, maxRunning: number | null): Promise<PipelineLimit | null>;
 
   /** Extends the leases this worker still holds and reports the ones it lost or that must cancel. */
   renewLeases(workerId: string, leases: JobLease[], leaseMs: number): Promise<LeaseRenewal[]>;

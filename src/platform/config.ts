@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { SqliteDriverChoice } from '../adapters/storage/sqlite/sqlite-driver.js';
 import { DEFAULT_MAX_INTERRUPTIONS } from '../core/interruptions.js';
+import { tracingExport, type TracingExport } from './tracing.js';
 
 /** Empty strings count as unset, as they do in most .env files. */
 const unset = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -33,6 +34,7 @@ const boolean = z.preprocess(
 );
 
 const url = z.preprocess(unset, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }));
+const otlpUrl = z.preprocess(unset, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as http://otel-collector:4318 (traces are sent over OTLP/HTTP)' }));
 
 /** 1,000 jobs of about 1 KiB each. */
 const DEFAULT_BATCH_BODY_LIMIT_BYTES = 1_048_576;
@@ -81,6 +83,11 @@ const fields = {
     ),
     LOG_FORMAT: z.preprocess(unset, z.enum(['json', 'pretty'], { error: 'must be json or pretty' }).default('json')),
     METRICS_QUEUE_STATS_TIMEOUT_SEC: seconds(0.1, 60).default(2),
+    // Checked here so a typo stops the process at start; the OpenTelemetry SDK reads them itself.
+    OTEL_EXPORTER_OTLP_ENDPOINT: otlpUrl.optional(),
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: otlpUrl.optional(),
+    OTEL_EXPORTER_OTLP_PROTOCOL: z.preprocess(unset, z.string().optional()),
+    OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: z.preprocess(unset, z.string().optional()),
 
     FETCH_CONTACT: z.preprocess(unset, z.string().min(3).max(200).default('operator@localhost')),
     FETCH_CONNECT_TIMEOUT_SEC: seconds(0.1, 300).default(10),
@@ -180,6 +187,8 @@ export interface AppConfig {
   logFormat: Env['LOG_FORMAT'];
   metrics: { queueStatsTimeoutMs: number };
   scheduler: { enabled: boolean; pollIntervalMs: number; file: string | undefined };
+  /** Set when spans are to be exported (an OTLP endpoint is configured); see tracing.ts. */
+  tracing: TracingExport | undefined;
   fetch: {
     contact: string;
     connectTimeoutMs: number;
@@ -270,6 +279,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
     logFormat: env.LOG_FORMAT,
     metrics: { queueStatsTimeoutMs: ms(env.METRICS_QUEUE_STATS_TIMEOUT_SEC) },
     scheduler: { enabled: env.SCHEDULER_ENABLED, pollIntervalMs: ms(env.SCHEDULER_POLL_INTERVAL_SEC), file: env.SCHEDULES_FILE },
+    tracing: tracingExport(env),
     fetch: {
       contact: env.FETCH_CONTACT,
       connectTimeoutMs: ms(env.FETCH_CONNECT_TIMEOUT_SEC),

@@ -3,6 +3,7 @@ import { DatabaseUnavailableError } from '../core/database-unavailable.js';
 import { ConfigError } from './config.js';
 import { redactDsnsIn } from './logger.js';
 import { DATABASE_UNAVAILABLE_EXIT_CODE } from './database-failure.js';
+import type { Tracing } from './tracing.js';
 
 /** A running process found it cannot go on: it says why in one line and exits with `exitCode`. */
 export interface FatalCondition {
@@ -15,6 +16,8 @@ export interface StartedProcess {
   shutdown: () => Promise<void>;
   /** Resolves if the process must end on its own (e.g. a worker that lost its database). */
   fatal?: Promise<FatalCondition>;
+  /** Announced once started; its pending spans are exported after the shutdown, before the exit. */
+  tracing?: Tracing;
 }
 
 /** How long a process that must end waits for its shutdown before exiting anyway. */
@@ -25,7 +28,8 @@ const FATAL_SHUTDOWN_MS = 5_000;
  * signal during shutdown exits at once. Configuration errors print every problem and exit 78
  * (EX_CONFIG); a database that cannot be used at start prints one line and exits 69
  * (EX_UNAVAILABLE); any other start-up error exits 1. A `fatal` condition prints one line, runs
- * the shutdown for at most a few seconds and exits with its code.
+ * the shutdown for at most a few seconds and exits with its code. Either way, when the process
+ * traces, the spans still pending are exported after the shutdown (for at most a few seconds).
  */
 export async function runProcess(name: string, main: () => Promise<StartedProcess>): Promise<void> {
   let started: StartedProcess;
@@ -44,7 +48,15 @@ export async function runProcess(name: string, main: () => Promise<StartedProces
     process.stderr.write(`${name}: failed to start: ${redactDsnsIn(reason)}\n`);
     process.exit(1);
   }
-  const { logger, shutdown } = started;
+  const { logger, tracing } = started;
+  tracing?.announce(logger);
+  const shutdown = async () => {
+    try {
+      await started.shutdown();
+    } finally {
+      await tracing?.stop();
+    }
+  };
   let shuttingDown = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (shuttingDown) {

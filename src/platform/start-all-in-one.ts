@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { JobHandler } from '../application/job-handler.js';
 import { checkApiExposure } from './api-exposure.js';
 import type { AppConfig } from './config.js';
 import { createFetcher } from './fetcher.js';
@@ -9,8 +10,13 @@ import { startScheduler } from './start-scheduler.js';
 import { startWorker } from './start-worker.js';
 import { prepareStorage } from './storage.js';
 
+export interface AllInOneOptions {
+  /** Wraps the worker's handlers, e.g. each run in a trace span (tracing.ts). */
+  traceJobs?: (handlers: JobHandler[]) => JobHandler[];
+}
+
 /** The API and a worker in one process, on one storage handle: the local server and the demo. */
-export async function startAllInOne(config: AppConfig, logger: Logger): Promise<{ apiUrl: string; stop: () => Promise<void> }> {
+export async function startAllInOne(config: AppConfig, logger: Logger, options: AllInOneOptions = {}): Promise<{ apiUrl: string; stop: () => Promise<void> }> {
   await checkApiExposure(config); // before migrations or a worker: refuse an open API on a public address
   const storage = await prepareStorage(config, logger, 'server');
   // One registry: the API's GET /metrics shows the worker's counters too.
@@ -18,7 +24,7 @@ export async function startAllInOne(config: AppConfig, logger: Logger): Promise<
   const fetcher = createFetcher(config, logger, metrics);
   const handlers = createHandlers({ fetcher, store: storage.ingestion });
   const scheduler = await startScheduler(config, storage.schedules, handlers, logger);
-  const worker = await startWorker(config, storage.jobs, logger, handlers, { metrics });
+  const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(handlers) ?? handlers, { metrics });
   const api = await startApi(config, storage, logger, handlers, metrics);
   return {
     apiUrl: api.url,

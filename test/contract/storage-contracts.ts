@@ -5,6 +5,7 @@ import { describeMetricsContract } from './metrics-contract.js';
 import { describeMigrationContract } from './migration-contract.js';
 import { describeScheduleRepositoryContract } from './schedule-repository-contract.js';
 import { describeSchedulerContract } from './scheduler-contract.js';
+import { describePipelineLimitsContract } from './pipeline-limits-contract.js';
 import { describeSmoothcompContract } from './smoothcomp-contract.js';
 import { describeWorkerContract } from './worker-contract.js';
 import { describeWorkerFaultContract } from './worker-faults-contract.js';
@@ -33,6 +34,7 @@ export const STORAGE_CONTRACTS: readonly StorageContract[] = [
   describeMetricsContract,
   describeScheduleRepositoryContract,
   describeSchedulerContract,
+  describePipelineLimitsContract,
 ];
 
 /** Runs every storage contract suite on `dialect`. */

@@ -100,7 +100,7 @@ describe('a client generated from the API document', () => {
     expect(diagnostics).toEqual([]);
 
     // The operations the client calls are every operation the document has.
-    const called = new Set([...source.matchAll(/client\.(GET|POST)\('([^']+)'/g)].map((m) => `${m[1]} ${m[2]}`));
+    const called = new Set([...source.matchAll(/client\.(GET|POST|PUT)\('([^']+)'/g)].map((m) => `${m[1]} ${m[2]}`));
     const documented = Object.entries((document as { paths: Record<string, object> }).paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
@@ -143,6 +143,7 @@ describe('a client generated from the API document', () => {
         enqueued: 'ingest_jobs_enqueued_total{pipeline="system.noop"} 2',
         queue: 'ingest_queue_jobs{pipeline="system.noop",state="pending"} 2',
       },
+      limits: { set: 2, read: ['test.catalog', 2, 'string'], removed: [null, null], unknown: 404 },
     });
   });
 });

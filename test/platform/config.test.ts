@@ -26,6 +26,26 @@ describe('configuration', () => {
     expect(problemsOf({ LOG_FORMAT: 'text' })).toEqual(['LOG_FORMAT: must be json or pretty']);
   });
 
+  it('exports traces only with an OTLP endpoint: the traces endpoint as given, or the shared one with /v1/traces', () => {
+    expect(loadConfig({}).tracing).toBeUndefined();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318/' }).tracing).toEqual({ endpoint: 'http://collector:4318/v1/traces', warnings: [] });
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://u:hunter2@traces.example/in?api_key=k1' }).tracing,
+    ).toEqual({ endpoint: 'https://u:redacted@traces.example/in?api_key=[redacted]', warnings: [] });
+  });
+
+  it('refuses an OTLP endpoint that is not an http(s) URL, and warns of a protocol it will not speak', () => {
+    expect(problemsOf({ OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'grpc://collector:4317' })).toEqual([
+      'OTEL_EXPORTER_OTLP_ENDPOINT: must be an http(s) URL such as http://otel-collector:4318 (traces are sent over OTLP/HTTP)',
+      'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: must be an http(s) URL such as http://otel-collector:4318 (traces are sent over OTLP/HTTP)',
+    ]);
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+    expect(loadConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }).tracing?.warnings).toEqual([]);
+    expect(loadConfig({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/protobuf' }).tracing?.warnings).toEqual([
+      'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf is not followed: spans are sent as OTLP/HTTP with JSON bodies (http/json)',
+    ]);
+  });
+
   it('reads a PostgreSQL deployment', () => {
     const config = loadConfig({
       DATABASE_DRIVER: 'postgres',

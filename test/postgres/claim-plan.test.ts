@@ -42,6 +42,39 @@ describe('the PostgreSQL claim with 100,000 finished jobs', () => {
     expect(text).toMatch(/Index Scan using ingestion_jobs_pkey on ingestion_jobs/);
     expect(text).toMatch(/CTE Scan on claimed \(actual time=[\d.]+\.\.[\d.]+ rows=400 /);
   });
+
+  it("takes a limited pipeline's jobs from its own index, and pipeline_free_slots reads only indexes", async () => {
+    // Every job here is system.noop's: the limit puts the whole claim on the limited path.
+    await client.query(`INSERT INTO pipeline_limits (pipeline, max_running) VALUES ('system.noop', 40)`);
+    try {
+      for (const generic of [false, true]) {
+        const plan = await explainClaim(client, 32, { generic });
+        const text = plan.join('\n');
+        expect(sequentialScansOfJobs(plan)).toEqual([]);
+        expect(text).toMatch(/Index Scan using ingestion_jobs_pending_pipeline_idx on ingestion_jobs .*\n\s+Index Cond: \(\(pipeline = o\.pipeline\)/);
+        // 3 rescued, 29 more up to the limit of 40 running (the 3 rescued count once).
+        expect(text).toMatch(/CTE Scan on claimed \(actual time=[\d.]+\.\.[\d.]+ rows=32 /);
+      }
+      // The function's queries, as PL/pgSQL caches them: generic plans.
+      const functionQueries = {
+        "SELECT 1 FROM ingestion_jobs WHERE state = 'pending' AND pipeline = $1 AND next_retry_at <= now() LIMIT 1": /ingestion_jobs_pending_pipeline_idx/,
+        'SELECT count(*) FROM ingestion_jobs WHERE lease_until IS NOT NULL AND pipeline = $1': /ingestion_jobs_lease_idx/,
+      };
+      for (const [query, index] of Object.entries(functionQueries)) {
+        await client.query('BEGIN');
+        await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
+        await client.query(`PREPARE function_query(text) AS ${query}`);
+        const explained = await client.query<{ 'QUERY PLAN': string }>("EXPLAIN (COSTS OFF) EXECUTE function_query('system.noop')");
+        await client.query('ROLLBACK');
+        await client.query('DEALLOCATE ALL');
+        const text = explained.rows.map((row) => row['QUERY PLAN']).join('\n');
+        expect(text).toMatch(index);
+        expect(text).not.toMatch(/Seq Scan/);
+      }
+    } finally {
+      await client.query(`DELETE FROM pipeline_limits`);
+    }
+  });
 });
 
 describe('the PostgreSQL batched success settle', () => {

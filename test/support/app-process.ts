@@ -26,9 +26,16 @@ export interface AppProcess {
 }
 
 /** Starts one of the apps the way `npm run` does (node with the tsx loader), with exactly `env`. */
-export function startApp(entry: string, env: Record<string, string>, args: string[] = []): AppProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
-    cwd: PROJECT_ROOT,
+export function startApp(
+  entry: string,
+  env: Record<string, string>,
+  args: string[] = [],
+  /** `compiled`: run built JavaScript under plain node from `cwd`, as the production image does. */
+  options: { compiled?: { cwd: string } } = {},
+): AppProcess {
+  const command = options.compiled === undefined ? ['--import', 'tsx', entry, ...args] : [entry, ...args];
+  const child = spawn(process.execPath, command, {
+    cwd: options.compiled?.cwd ?? PROJECT_ROOT,
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -27,12 +27,23 @@ export interface StartedApp {
   stop(): Promise<AppRun>;
 }
 
+/** How to run an app: the way `npm run` does (the default), or compiled JavaScript under plain node from `cwd`. */
+export interface StartOptions {
+  compiled?: { cwd: string };
+}
+
 /**
  * Starts a long-running app and waits for a JSON log line whose `msg` is `message`; rejects if the
  * process exits first (with its output) or nothing matches within `timeoutMs`, and then kills it.
  */
-export async function startApp(entry: string, env: Record<string, string>, message: string, timeoutMs = 60_000): Promise<StartedApp> {
-  const app = startAppProcess(entry, env);
+export async function startApp(
+  entry: string,
+  env: Record<string, string>,
+  message: string,
+  timeoutMs = 60_000,
+  options: StartOptions = {},
+): Promise<StartedApp> {
+  const app = startAppProcess(entry, env, [], options);
   try {
     const line = await app.waitForMessage(message, timeoutMs);
     return { line, stop: () => app.stop() };

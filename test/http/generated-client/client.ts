@@ -54,6 +54,11 @@ async function main(): Promise<Record<string, unknown>> {
 
   const metrics = await client.GET('/metrics', { parseAs: 'text' });
   const metricLine = (prefix: string) => metrics.data?.split('\n').find((line) => line.startsWith(prefix));
+  const catalog = { path: { name: 'test.catalog' } };
+  const limitSet = await client.PUT('/internal/v1/pipelines/{name}/limits', { params: catalog, body: { max_running: 2 } });
+  const limitRead = await client.GET('/internal/v1/pipelines/{name}/limits', { params: catalog });
+  const limitRemoved = await client.PUT('/internal/v1/pipelines/{name}/limits', { params: catalog, body: { max_running: null } });
+  const limitUnknown = await client.GET('/internal/v1/pipelines/{name}/limits', { params: { path: { name: 'no.such.pipeline' } } });
 
   return {
     live: live.data?.status,
@@ -79,6 +84,12 @@ async function main(): Promise<Record<string, unknown>> {
       type: metrics.response.headers.get('content-type'),
       enqueued: metricLine('ingest_jobs_enqueued_total{pipeline="system.noop"}'),
       queue: metricLine('ingest_queue_jobs{pipeline="system.noop",state="pending"}'),
+    },
+    limits: {
+      set: limitSet.data?.limits.max_running,
+      read: [limitRead.data?.limits.pipeline, limitRead.data?.limits.max_running, typeof limitRead.data?.limits.updated_at],
+      removed: [limitRemoved.data?.limits.max_running, limitRemoved.data?.limits.updated_at],
+      unknown: limitUnknown.error?.status,
     },
   };
 }

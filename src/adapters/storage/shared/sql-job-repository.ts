@@ -12,6 +12,7 @@ import type {
   LeaseRenewal,
   ListJobsRequest,
   QueueStat,
+  PipelineLimit,
   RetryResult,
   SettleResult,
   SuccessSettle,
@@ -22,6 +23,9 @@ import { isJobId } from './job-cursor.js';
 import { validateEnqueueInput } from './validate-enqueue-input.js';
 import { cancelJob } from './queries/cancel-job.js';
 import { getJob } from './queries/get-job.js';
+import { getPipelineLimit } from './queries/get-pipeline-limit.js';
+import { removePipelineLimit } from './queries/remove-pipeline-limit.js';
+import { setPipelineLimit } from './queries/set-pipeline-limit.js';
 import { insertJobs } from './queries/insert-jobs.js';
 import { listJobs } from './queries/list-jobs.js';
 import { queueStatFromRow } from './queries/queue-stats.js';
@@ -80,6 +84,21 @@ export class SqlJobRepository implements JobRepository {
   claimJobs(request: ClaimRequest): Promise<Job[]> {
     if (request.limit <= 0) return Promise.resolve([]);
     return this.specifics.claimJobs(request);
+  }
+
+  getPipelineLimit(pipeline: string): Promise<PipelineLimit | null> {
+    return this.db.transaction((s) => getPipelineLimit(s, this.d, pipeline));
+  }
+
+  setPipelineLimit(pipeline: string, maxRunning: number | null): Promise<PipelineLimit | null> {
+    if (maxRunning !== null && !(Number.isSafeInteger(maxRunning) && maxRunning > 0 && maxRunning <= 2_147_483_647)) {
+      return Promise.reject(new RangeError(`max_running must be a positive 32-bit integer or null, not ${maxRunning}`));
+    }
+    return this.db.transaction(async (s) => {
+      if (maxRunning !== null) return setPipelineLimit(s, this.d, pipeline, maxRunning);
+      await removePipelineLimit(s, pipeline);
+      return null;
+    });
   }
 
   renewLeases(workerId: string, leases: JobLease[], leaseMs: number): Promise<LeaseRenewal[]> {

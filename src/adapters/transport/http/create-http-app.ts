@@ -17,6 +17,7 @@ import { registerEnqueueJobsBatchRoute } from './routes/enqueue-jobs-batch-route
 import { registerHealthRoutes, type ReadinessReport } from './routes/health-routes.js';
 import { registerJobRoutes } from './routes/job-routes.js';
 import { registerMetricsRoute, type MetricsExposition } from './routes/metrics-route.js';
+import { registerPipelineLimitRoutes } from './routes/pipeline-limit-routes.js';
 import { registerPublicationRoutes } from './routes/publication-routes.js';
 import { registerSnapshotRoutes } from './routes/snapshot-routes.js';
 
@@ -93,6 +94,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         { name: 'jobs', description: 'Enqueue, list, inspect, cancel and retry ingestion jobs' },
         { name: 'publications', description: 'What was published, per pipeline and scope' },
         { name: 'snapshots', description: 'The raw responses behind a job' },
+        { name: 'pipelines', description: 'Per-pipeline limits on jobs running at once' },
         { name: 'health', description: 'Open probes for orchestrators' },
         { name: 'operations', description: 'Metrics for monitoring' },
       ],
@@ -114,6 +116,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         registerJobRoutes(secured, options.repository, options.ingestion);
         registerPublicationRoutes(secured, options.ingestion, options.handlers);
         registerSnapshotRoutes(secured, options.ingestion, options.repository);
+        registerPipelineLimitRoutes(secured, options.repository, options.handlers);
         done();
       });
     },

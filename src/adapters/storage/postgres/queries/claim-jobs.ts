@@ -18,6 +18,13 @@ import type { PgDatabase } from '../pg-database.js';
  * back and counts the interruption. An expired job reaching `maxInterruptions` ends `exhausted`,
  * and one whose cancel was requested ends `cancelled`, instead of being claimed; the dead attempt is
  * recorded as `lease_expired` either way.
+ *
+ * Pipeline limits (docs/adr/0020): the due scan skips every pipeline that has a limit, so with no
+ * limits it is the scan it always was. For each limited pipeline `pipeline_free_slots` (migration
+ * 0008) says how many of its jobs to take: none when it has nothing due or is at its limit (no lock
+ * then); otherwise it locks the pipeline's limit row until this claim commits and counts its running
+ * jobs on a fresh snapshot. That many are taken, from the pipeline's own index, and merged with the
+ * rest by priority. Rescued jobs were running already: they count once.
  */
 export async function claimJobs(db: PgDatabase, request: ClaimRequest): Promise<Job[]> {
   const rows = await db.prepared<Row>('ia_claim_jobs', claimJobsQuery(request));
@@ -29,7 +36,10 @@ export function claimJobsQuery({ workerId, limit, leaseMs, maxInterruptions = DE
   // The ceiling is a bound parameter; the message is rendered from it so it stays one prepared text.
   const tooMany = tooManyInterruptionsFailure(maxInterruptions);
   return sql`
-    WITH expired AS (
+    WITH limits AS MATERIALIZED (
+      SELECT pipeline, max_running FROM pipeline_limits
+    ),
+    expired AS (
       SELECT id, attempt_count, interruptions, cancel_requested, priority, next_retry_at,
         claimed_by, claimed_at
       FROM ingestion_jobs
@@ -66,18 +76,47 @@ export function claimJobsQuery({ workerId, limit, leaseMs, maxInterruptions = DE
       SELECT id, attempt_count, priority, next_retry_at FROM expired
       WHERE NOT cancel_requested AND interruptions + 1 < ${maxInterruptions}::int
     ),
+    -- Jobs of pipelines without a limit. The pipeline filter sits behind \`NOT EXISTS (SELECT 1 FROM
+    -- limits)\`, true when no pipeline has a limit: then no row is checked against the array, and the
+    -- planner, which cannot estimate that arm, keeps the index scan. Alone, with one pipeline in the
+    -- statistics, \`pipeline <> ALL (...)\` is taken to reject nearly every row, and the planner sorts
+    -- the whole table instead.
     due AS (
       SELECT id, priority, next_retry_at FROM ingestion_jobs
       WHERE state = 'pending' AND next_retry_at <= now()
+        AND (NOT EXISTS (SELECT 1 FROM limits) OR pipeline <> ALL (ARRAY(SELECT pipeline FROM limits)))
       ORDER BY priority DESC, next_retry_at, id
       LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
+    ),
+    open_limited AS MATERIALIZED (
+      -- The ORDER BY in the subquery fixes the order of the calls, hence of the locks: two claims
+      -- never wait on each other's limit rows in a cycle.
+      SELECT l.pipeline, pipeline_free_slots(l.pipeline) AS free
+      FROM (SELECT pipeline FROM limits ORDER BY pipeline) l
+    ),
+    due_limited AS (
+      SELECT d.id, d.priority, d.next_retry_at
+      FROM open_limited o
+      CROSS JOIN LATERAL (
+        SELECT id, priority, next_retry_at FROM ingestion_jobs j
+        WHERE j.state = 'pending' AND j.pipeline = o.pipeline AND j.next_retry_at <= now()
+        ORDER BY j.priority DESC, j.next_retry_at, j.id
+        LIMIT least(o.free, ${limit}::int)
+        FOR UPDATE SKIP LOCKED
+      ) d
+      WHERE o.free > 0
+      -- Never more than the claim can take; the bound also keeps the planner's estimate of the jobs
+      -- to update small, so it reaches them by primary key.
+      ORDER BY d.priority DESC, d.next_retry_at, d.id
+      LIMIT ${limit}
     ),
     picked AS (
       -- A rescued job's expired attempt is given back (not charged) and counted as an interruption.
       SELECT id, 1 AS interrupted FROM rescued
       UNION ALL
-      (SELECT id, 0 FROM due ORDER BY priority DESC, next_retry_at, id
+      (SELECT id, 0 FROM (SELECT * FROM due UNION ALL SELECT * FROM due_limited) candidates
+       ORDER BY priority DESC, next_retry_at, id
        LIMIT (SELECT greatest(${limit}::int - count(*), 0) FROM rescued))
     ),
     claimed AS (

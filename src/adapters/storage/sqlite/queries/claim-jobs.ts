@@ -15,6 +15,47 @@ const LEASE_EXPIRED = {
   message: 'the lease expired without a heartbeat; the worker is presumed dead',
 } as const;
 
+interface DueJob {
+  id: number;
+  priority: number;
+  next_retry_at: number;
+}
+
+/**
+ * Up to `room` due jobs, highest priority first, skipping the jobs of pipelines at their limit
+ * (docs/adr/0020). The claim holds the write lock, so the running jobs counted here are all there
+ * are until it commits. Rescued jobs were running already: they are counted, once.
+ */
+async function dueJobs(s: SqlSession, room: number): Promise<DueJob[]> {
+  // Running jobs are counted off the lease index: a pipeline's finished jobs are never read.
+  const limits = await s.all<{ pipeline: string; free: number }>(sql`
+    SELECT l.pipeline, l.max_running - (
+      SELECT count(*) FROM ingestion_jobs r INDEXED BY ingestion_jobs_lease_idx
+      WHERE r.state = 'running' AND r.pipeline = l.pipeline) AS free
+    FROM pipeline_limits l`);
+  const limited = limits.map((l) => l.pipeline);
+  const unlimited = await s.all<DueJob>(sql`
+    SELECT id, priority, next_retry_at FROM ingestion_jobs
+    WHERE state = 'pending' AND next_retry_at <= ${s.now}
+      ${limited.length === 0 ? sql`` : sql`AND pipeline NOT IN ${limited}`}
+    ORDER BY priority DESC, next_retry_at, id LIMIT ${room}`);
+  const candidates = [unlimited];
+  for (const { pipeline, free } of limits) {
+    if (free <= 0) continue;
+    candidates.push(
+      await s.all<DueJob>(sql`
+        SELECT id, priority, next_retry_at FROM ingestion_jobs
+        WHERE state = 'pending' AND pipeline = ${pipeline} AND next_retry_at <= ${s.now}
+        ORDER BY priority DESC, next_retry_at, id LIMIT ${Math.min(free, room)}`),
+    );
+  }
+  if (candidates.length === 1) return unlimited;
+  return candidates
+    .flat()
+    .sort((a, b) => b.priority - a.priority || a.next_retry_at - b.next_retry_at || a.id - b.id)
+    .slice(0, room);
+}
+
 /**
  * SQLite has no SKIP LOCKED: `BEGIN IMMEDIATE` makes the claim the only writer, so the same steps
  * as PostgreSQL's single statement run one after another inside one transaction.
@@ -64,13 +105,7 @@ async function claimInTransaction(
   await insertTransitions(s, d, transitions);
 
   const room = limit - rescuedIds.length;
-  const due =
-    room <= 0
-      ? []
-      : await s.all<{ id: number }>(sql`
-          SELECT id FROM ingestion_jobs
-          WHERE state = 'pending' AND next_retry_at <= ${s.now}
-          ORDER BY priority DESC, next_retry_at, id LIMIT ${room}`);
+  const due = room <= 0 ? [] : await dueJobs(s, room);
   const picked = [...rescuedIds, ...due.map((row) => row.id)];
   if (picked.length === 0) return [];
 
