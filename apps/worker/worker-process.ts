@@ -28,7 +28,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
     reportLoss = (loss) => resolve({ exitCode: DATABASE_UNAVAILABLE_EXIT_CODE, message: databaseLossLine(loss, config) });
   });
   // First: a bad SCHEDULES_FILE stops the start before any job is claimed.
-  const scheduler = await startScheduler(config, storage.schedules, handlers, logger);
+  const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, handlers, { onDatabaseLost: (loss) => reportLoss(loss), metrics });
   let health: WorkerHealthServer | undefined;
   if (config.worker.http.port !== undefined) {

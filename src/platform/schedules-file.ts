@@ -5,10 +5,29 @@ import { z } from 'zod';
 import { problemsFromZod } from '../application/field-problem.js';
 import { scheduleInputSchema, type ScheduleInput } from '../application/scheduler/schedule-input.js';
 import { sameDefinition, type ScheduleService } from '../application/scheduler/schedule-service.js';
+import type { JobRepository } from '../core/job-repository.js';
 import type { ScheduleDefinition, ScheduleRepository } from '../core/schedule-repository.js';
 import { ConfigError } from './config.js';
 
-const fileSchema = z.object({ schedules: z.array(scheduleInputSchema) }).strict();
+const fileSchema = z
+  .object({
+    schedules: z.array(scheduleInputSchema).default([]),
+    /** Per-pipeline running limits (PUT /pipelines/{name}/limits), set at start; null removes one. */
+    pipelines: z.record(z.string(), z.object({ max_running: z.int().min(1).max(2_147_483_647).nullable() }).strict()).default({}),
+  })
+  .strict();
+
+/** What a schedules file declares, checked. */
+export interface SchedulesFile {
+  schedules: ScheduleDefinition[];
+  limits: { pipeline: string; maxRunning: number | null }[];
+}
+
+/** Sets the file's pipeline limits; pipelines it does not name keep theirs (set through the API). */
+export async function applyPipelineLimits(limits: SchedulesFile['limits'], jobs: Pick<JobRepository, 'setPipelineLimit'>): Promise<string[]> {
+  for (const limit of limits) await jobs.setPipelineLimit(limit.pipeline, limit.maxRunning);
+  return limits.map((limit) => limit.pipeline);
+}
 
 export interface SchedulesFileReport {
   created: string[];
@@ -24,7 +43,7 @@ export interface SchedulesFileReport {
  * Reads SCHEDULES_FILE (JSON, or YAML by its .yaml/.yml extension) and checks every schedule in it as
  * the API would; any problem fails the start with one ConfigError naming each (`schedules.2.cron`).
  */
-export async function readSchedulesFile(path: string, service: ScheduleService): Promise<ScheduleDefinition[]> {
+export async function readSchedulesFile(path: string, service: ScheduleService, pipelines: readonly string[]): Promise<SchedulesFile> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -51,8 +70,12 @@ export async function readSchedulesFile(path: string, service: ScheduleService):
     if (checked.ok) definitions.push(checked.definition);
     else problems.push(...checked.problems.map((p) => `SCHEDULES_FILE ${path}: schedules.${index}.${p.field}: ${p.message}`));
   });
+  const limits = Object.entries(parsed.data.pipelines).map(([pipeline, limit]) => {
+    if (!pipelines.includes(pipeline)) problems.push(`SCHEDULES_FILE ${path}: pipelines.${pipeline}: unknown pipeline; registered: ${pipelines.join(', ')}`);
+    return { pipeline, maxRunning: limit.max_running };
+  });
   if (problems.length > 0) throw new ConfigError(problems);
-  return definitions;
+  return { schedules: definitions, limits };
 }
 
 /**

@@ -23,7 +23,7 @@ export async function startAllInOne(config: AppConfig, logger: Logger, options: 
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
   const fetcher = createFetcher(config, logger, metrics);
   const handlers = createHandlers({ fetcher, store: storage.ingestion });
-  const scheduler = await startScheduler(config, storage.schedules, handlers, logger);
+  const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(handlers) ?? handlers, { metrics });
   const api = await startApi(config, storage, logger, handlers, metrics);
   return {

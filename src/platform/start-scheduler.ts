@@ -4,26 +4,31 @@ import type { JobHandler } from '../application/job-handler.js';
 import { Scheduler } from '../application/scheduler/scheduler.js';
 import { ScheduleService } from '../application/scheduler/schedule-service.js';
 import { createCronerEngine } from '../adapters/schedule/croner-engine.js';
+import type { JobRepository } from '../core/job-repository.js';
 import type { ScheduleRepository } from '../core/schedule-repository.js';
 import type { AppConfig } from './config.js';
-import { applySchedules, readSchedulesFile } from './schedules-file.js';
+import { applyPipelineLimits, applySchedules, readSchedulesFile } from './schedules-file.js';
 
 /**
- * The scheduler of a worker process: applies SCHEDULES_FILE (when set) and starts firing due
+ * The scheduler of a worker process: applies SCHEDULES_FILE (when set: its schedules and pipeline
+ * limits) and starts firing due
  * schedules (unless SCHEDULER_ENABLED=false). A bad file fails the start with every problem named.
  */
 export async function startScheduler(
   config: AppConfig,
-  schedules: ScheduleRepository,
+  storage: { schedules: ScheduleRepository; jobs: Pick<JobRepository, 'setPipelineLimit'> },
   handlers: JobHandler[],
   logger: Logger,
 ): Promise<{ stop: () => Promise<void> }> {
+  const { schedules } = storage;
   const engine = createCronerEngine();
-  const service = new ScheduleService(schedules, new HandlerRegistry(handlers), engine);
+  const registry = new HandlerRegistry(handlers);
+  const service = new ScheduleService(schedules, registry, engine);
   if (config.scheduler.file !== undefined) {
-    const definitions = await readSchedulesFile(config.scheduler.file, service);
-    const report = await applySchedules(definitions, service, schedules);
-    logger.info({ file: config.scheduler.file, ...report }, 'schedules file applied');
+    const file = await readSchedulesFile(config.scheduler.file, service, registry.pipelines());
+    const report = await applySchedules(file.schedules, service, schedules);
+    const limits = await applyPipelineLimits(file.limits, storage.jobs);
+    logger.info({ file: config.scheduler.file, ...report, limits }, 'schedules file applied');
     if (report.leftAlone.length > 0) {
       logger.warn({ names: report.leftAlone }, 'schedules in SCHEDULES_FILE share a name with schedules made through the API; those were left as they are');
     }

@@ -20,7 +20,9 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const database = (name: string) => ({ driver: 'sqlite' as const, path: join(dir, name), runMigrations: true, sqliteDriver: sqliteDriverUnderTest() });
 
-const EVERY_SECOND = `schedules:
+const EVERY_SECOND = `pipelines:
+  system.noop: { max_running: 3 }
+schedules:
   - name: heartbeat
     pipeline: system.noop
     scope: { label: from-file }
@@ -46,10 +48,11 @@ describe('SCHEDULES_FILE', () => {
     };
     const first = startApp('apps/worker/main.ts', env);
     const applied = JSON.parse(await first.waitForLog(/"msg":"schedules file applied"/)) as Record<string, unknown>;
-    expect(applied).toMatchObject({ created: ['heartbeat'], updated: [], unchanged: [], removed: [] });
+    expect(applied).toMatchObject({ created: ['heartbeat'], updated: [], unchanged: [], removed: [], limits: ['system.noop'] });
     const storage = openStorage({ driver: 'sqlite', path: dbFile, runMigrations: false, sqliteDriver: sqliteDriverUnderTest() });
     try {
       const schedule = (await storage.schedules.getScheduleByName('heartbeat'))!;
+      expect((await storage.jobs.getPipelineLimit('system.noop'))?.maxRunning).toBe(3);
       const succeeded = await waitFor('two scheduled jobs to succeed', async () => {
         const page = await storage.jobs.listJobs({ filter: { pipeline: 'system.noop', states: ['succeeded'] }, limit: 50 });
         const ours = page.jobs.filter((j) => j.scheduleId === schedule.id);
@@ -96,6 +99,8 @@ describe('SCHEDULES_FILE', () => {
     pipeline: no.such.pipeline
     scope: {}
     interval_seconds: 60
+pipelines:
+  no.such.pipeline: { max_running: 1 }
 `,
     );
     const run = await startApp('apps/worker/main.ts', {
@@ -111,6 +116,7 @@ describe('SCHEDULES_FILE', () => {
     expect(output).toContain('schedules.0.cron');
     expect(output).toContain('schedules.1.time_zone');
     expect(output).toContain('schedules.2.pipeline');
+    expect(output).toContain('pipelines.no.such.pipeline: unknown pipeline');
     expect(output).not.toContain('worker started');
   });
 
@@ -135,17 +141,17 @@ describe('SCHEDULES_FILE', () => {
           }),
         );
       declare(1, '0 * * * *');
-      const first = await applySchedules(await readSchedulesFile(file, service), service, storage.schedules);
+      const first = await applySchedules((await readSchedulesFile(file, service, handlers.pipelines())).schedules, service, storage.schedules);
       expect(first).toEqual({ created: ['hourly'], updated: [], unchanged: [], removed: [], leftAlone: ['shared-name'] });
       const placed = await storage.schedules.getScheduleByName('hourly');
 
       declare(7, '0 * * * *');
-      expect(await applySchedules(await readSchedulesFile(file, service), service, storage.schedules)).toMatchObject({ updated: ['hourly'] });
+      expect(await applySchedules((await readSchedulesFile(file, service, handlers.pipelines())).schedules, service, storage.schedules)).toMatchObject({ updated: ['hourly'] });
       const reprioritised = await storage.schedules.getScheduleByName('hourly');
       expect(reprioritised).toMatchObject({ priority: 7, nextRunAt: placed?.nextRunAt });
 
       declare(7, '30 * * * *');
-      await applySchedules(await readSchedulesFile(file, service), service, storage.schedules);
+      await applySchedules((await readSchedulesFile(file, service, handlers.pipelines())).schedules, service, storage.schedules);
       const retimed = await storage.schedules.getScheduleByName('hourly');
       expect(retimed?.nextRunAt?.getUTCMinutes()).toBe(30);
       expect((await storage.schedules.getScheduleByName('shared-name'))?.scope).toEqual({ label: 'api' });
@@ -158,15 +164,16 @@ describe('SCHEDULES_FILE', () => {
     const config = database('refuse.db');
     await migrateDatabase(config);
     const storage = openStorage(config);
-    const service = new ScheduleService(storage.schedules, new HandlerRegistry(createHandlers({ fetcher: createFetcher(loadConfig({})), store: storage.ingestion })), createCronerEngine());
+    const handlers = new HandlerRegistry(createHandlers({ fetcher: createFetcher(loadConfig({})), store: storage.ingestion }));
+    const service = new ScheduleService(storage.schedules, handlers, createCronerEngine());
     try {
       const bad = join(dir, 'bad.json');
       writeFileSync(bad, '{ "schedules": [ ');
-      await expect(readSchedulesFile(bad, service)).rejects.toThrow(/is not valid JSON/);
+      await expect(readSchedulesFile(bad, service, handlers.pipelines())).rejects.toThrow(/is not valid JSON/);
       const twice = join(dir, 'twice.json');
       const one = { name: 'same', pipeline: 'system.noop', scope: { label: 'x' }, interval_seconds: 60 };
       writeFileSync(twice, JSON.stringify({ schedules: [one, one] }));
-      const error = await readSchedulesFile(twice, service).catch((e: unknown) => e);
+      const error = await readSchedulesFile(twice, service, handlers.pipelines()).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).problems).toEqual([expect.stringContaining('schedules.1.name: "same" is declared twice') as unknown]);
     } finally {
