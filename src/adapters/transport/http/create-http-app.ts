@@ -18,6 +18,8 @@ import { registerHealthRoutes, type ReadinessReport } from './routes/health-rout
 import { registerJobRoutes } from './routes/job-routes.js';
 import { registerMetricsRoute, type MetricsExposition } from './routes/metrics-route.js';
 import { registerPublicationRoutes } from './routes/publication-routes.js';
+import { registerScheduleActionRoutes } from './routes/schedule-action-routes.js';
+import { registerScheduleRoutes, type ScheduleApi } from './routes/schedule-routes.js';
 import { registerSnapshotRoutes } from './routes/snapshot-routes.js';
 
 export const API_PREFIX = '/internal/v1';
@@ -40,6 +42,7 @@ export interface HttpAppOptions {
   version: string;
   /** Served at GET /metrics. */
   metrics: MetricsExposition;
+  schedules: ScheduleApi;
 }
 
 /**
@@ -95,6 +98,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         { name: 'snapshots', description: 'The raw responses behind a job' },
         { name: 'health', description: 'Open probes for orchestrators' },
         { name: 'operations', description: 'Metrics for monitoring' },
+        { name: 'schedules', description: 'Recurring ingestion: schedules, their runs and coming occurrences' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -114,6 +118,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         registerJobRoutes(secured, options.repository, options.ingestion);
         registerPublicationRoutes(secured, options.ingestion, options.handlers);
         registerSnapshotRoutes(secured, options.ingestion, options.repository);
+        registerScheduleRoutes(secured, options.schedules, options.handlers);
+        registerScheduleActionRoutes(secured, options.schedules, options.repository);
         done();
       });
     },
