@@ -1,5 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCronerEngine } from '../../src/adapters/schedule/croner-engine.js';
+import { HandlerRegistry } from '../../src/application/handler-registry.js';
+import { ScheduleService } from '../../src/application/scheduler/schedule-service.js';
+import { createHandlers } from '../../src/platform/handlers.js';
+import { createFetcher } from '../../src/platform/fetcher.js';
 import { waitFor } from '../support/wait-for.js';
 import { auth, startApiHarness, type ApiHarness, type Dialect } from './api-harness.js';
 
@@ -160,6 +165,22 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the schedules API on %s', (diale
     expect(fields(await call('PUT', `/schedules/${schedule.id}`, { ...hourly('replace-me'), time_zone: 'Mars/Olympus' }))).toEqual(['body.time_zone']);
   });
 
+  it('refuses to replace or delete a schedule SCHEDULES_FILE declares (409), but pauses and triggers it', async () => {
+    const handlers = new HandlerRegistry(createHandlers({ fetcher: createFetcher(api.config), store: api.storage.ingestion }, []));
+    const service = new ScheduleService(api.storage.schedules, handlers, createCronerEngine());
+    const declared = await service.create(hourly('from-file'), 'file');
+    if (!declared.ok) throw new Error(`the file schedule was refused: ${declared.reason}`);
+    const { id } = declared.schedule;
+    expect((await call('GET', `/schedules/${id}`)).body.schedule).toMatchObject({ origin: 'file' });
+    const replaced = await call('PUT', `/schedules/${id}`, { ...hourly('from-file'), priority: 5 });
+    expect(replaced.status).toBe(409);
+    expect(replaced.body.detail).toContain('SCHEDULES_FILE');
+    expect((await call('DELETE', `/schedules/${id}`)).status).toBe(409);
+    expect((await call('GET', `/schedules/${id}`)).body.schedule).toMatchObject({ origin: 'file', priority: 0, deleted_at: null });
+    expect((await call('POST', `/schedules/${id}/pause`, { reason: 'upstream down' })).status).toBe(200);
+    expect((await call('POST', `/schedules/${id}/trigger`)).status).toBe(201);
+  });
+
   it('pauses with a reason and an end, resumes from now without counting the paused span', async () => {
     const schedule = await create({ name: 'pause-me', pipeline: 'system.noop', scope: {}, interval_seconds: 1 });
     expect(fields(await call('POST', `/schedules/${schedule.id}/pause`, { reason: '' }))).toEqual(['body.reason']);
@@ -201,6 +222,20 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the schedules API on %s', (diale
     expect(runs.status).toBe(200);
     expect(runs.body).toMatchObject({ runs: [{ kind: 'triggered', job_id: job.id, decided_at: run.decided_at }], next_cursor: null });
     expect((await call('GET', `/schedules/${schedule.id}`)).body.schedule).toMatchObject({ last_job_id: job.id, next_run_at: schedule.next_run_at });
+  });
+
+  it('documents the body per pipeline, and Location on create and trigger', async () => {
+    interface Operation {
+      requestBody?: { content: Record<string, { schema: { oneOf?: { properties: { pipeline: { enum: string[] } } }[] } }> };
+      responses: Record<string, { headers?: Record<string, unknown> }>;
+    }
+    const document = (await (await fetch(`${base}/openapi.json`)).json()) as { paths: Record<string, Record<string, Operation>> };
+    for (const operation of [document.paths['/internal/v1/schedules']?.post, document.paths['/internal/v1/schedules/{id}']?.put]) {
+      const members = operation?.requestBody?.content['application/json']?.schema.oneOf ?? [];
+      expect(members.map((m) => m.properties.pipeline.enum[0])).toEqual(['system.noop']);
+    }
+    expect(Object.keys(document.paths['/internal/v1/schedules']?.post?.responses['201']?.headers ?? {})).toContain('Location');
+    expect(Object.keys(document.paths['/internal/v1/schedules/{id}/trigger']?.post?.responses['201']?.headers ?? {})).toContain('Location');
   });
 
   it('previews occurrences in UTC and local time, flagging the one the Stockholm spring gap moved', async () => {
