@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCronerEngine } from '../../src/adapters/schedule/croner-engine.js';
 import { HandlerRegistry } from '../../src/application/handler-registry.js';
+import { decideFiring } from '../../src/application/scheduler/decide-firing.js';
 import { ScheduleService } from '../../src/application/scheduler/schedule-service.js';
 import { createHandlers } from '../../src/platform/handlers.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
@@ -236,6 +237,21 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the schedules API on %s', (diale
     }
     expect(Object.keys(document.paths['/internal/v1/schedules']?.post?.responses['201']?.headers ?? {})).toContain('Location');
     expect(Object.keys(document.paths['/internal/v1/schedules/{id}/trigger']?.post?.responses['201']?.headers ?? {})).toContain('Location');
+  });
+
+  it('lists a fired run with its due time, the time it fired and the lag between them', async () => {
+    const schedule = await create({ name: 'every-second', pipeline: 'system.noop', scope: {}, interval_seconds: 1 });
+    const engine = createCronerEngine();
+    // What a worker's firing pass does, once the first occurrence is due.
+    await waitFor('the first occurrence to fire', async () => {
+      await api.storage.schedules.fireDueSchedules({ limit: 50, defaultMaxAttempts: 3, decide: (due, now) => decideFiring(engine, due, now) });
+      return (await api.storage.schedules.listScheduleRuns(schedule.id, { limit: 1 })).runs.length > 0;
+    });
+    const runs = (await call('GET', `/schedules/${schedule.id}/runs`)).body.runs as Record<string, unknown>[];
+    const fired = runs.find((run) => run.kind === 'fired');
+    expect(fired).toMatchObject({ due_at: expect.any(String) as unknown, job_id: expect.stringMatching(/^\d+$/) as unknown, skipped_count: 0 });
+    expect(fired?.lag_ms).toBe(Date.parse(String(fired?.decided_at)) - Date.parse(String(fired?.due_at)));
+    expect(fired?.lag_ms).toBeGreaterThanOrEqual(0);
   });
 
   it('previews occurrences in UTC and local time, flagging the one the Stockholm spring gap moved', async () => {
