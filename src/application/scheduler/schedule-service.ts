@@ -1,5 +1,6 @@
 import { canonicalJson } from '../../core/canonical-json.js';
 import type { CronEngine } from '../../core/schedule/cron-engine.js';
+import { previewOccurrences, type PreviewedOccurrence } from '../../core/schedule/preview.js';
 import { ScheduleTimingError } from '../../core/schedule/timing-error.js';
 import { DEFAULT_MAX_CATCHUP, DEFAULT_TIME_ZONE } from '../../core/schedule/timing.js';
 import type { Schedule, ScheduleDefinition, ScheduleRepository, ScheduleWrite } from '../../core/schedule-repository.js';
@@ -7,7 +8,7 @@ import { scopeKeyOf } from '../../core/scope-key.js';
 import { problemsFromZod, type FieldProblem } from '../field-problem.js';
 import type { HandlerRegistry } from '../handler-registry.js';
 import type { ScheduleInput } from './schedule-input.js';
-import { nextRunFrom, timingOf } from './schedule-timing.js';
+import { jitterSeed, nextRunFrom, timingOf } from './schedule-timing.js';
 
 export type CheckedSchedule = { ok: true; definition: ScheduleDefinition } | { ok: false; problems: FieldProblem[] };
 
@@ -90,6 +91,26 @@ export class ScheduleService {
         : nextRunFrom(timingOf(this.engine, definition, current.createdAt), definition, now);
       return { definition, next };
     });
+  }
+
+  /**
+   * Ends a pause. The next run is placed from now (never earlier than it stood), so the occurrences
+   * of the paused span are neither fired nor counted as missed; a schedule that is not paused keeps
+   * its next run.
+   */
+  async resume(id: string): Promise<ScheduleWrite> {
+    return this.schedules.resumeSchedule(id, (current, now) => {
+      const kept = { nextRunAt: current.nextRunAt, fireAt: current.fireAt };
+      if (current.pausedAt === null) return kept;
+      const resumed = nextRunFrom(timingOf(this.engine, current, current.createdAt), current, now);
+      if (current.nextRunAt !== null && resumed.nextRunAt !== null && resumed.nextRunAt < current.nextRunAt) return kept;
+      return resumed;
+    });
+  }
+
+  /** The schedule's next `count` occurrences at or after `from`, with the fire time its jitter gives each. */
+  preview(schedule: Schedule, from: Date, count: number): PreviewedOccurrence[] {
+    return previewOccurrences(timingOf(this.engine, schedule, schedule.createdAt), from, count, jitterSeed(schedule));
   }
 }
 
