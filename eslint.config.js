@@ -9,7 +9,8 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: true,
+        // The clock-skew preload is plain JavaScript: node loads it before any TypeScript loader.
+        projectService: { allowDefaultProject: ['test/support/*.mjs'] },
         tsconfigRootDir: import.meta.dirname,
       },
     },

@@ -3,7 +3,8 @@ import { runProcess } from '../../src/platform/process-lifecycle.js';
 import { startTracing } from '../../src/platform/tracing.js';
 
 /**
- * A worker process: claims and runs jobs until SIGTERM/SIGINT, then drains. Run as many as you like.
+ * A worker process: fires due schedules and claims and runs jobs until SIGTERM/SIGINT, then drains.
+ * Run as many as you like.
  * It exits 69 when its database will not come back (see WORKER_DATABASE_UNAVAILABLE_EXIT_SEC), and
  * serves /health/live, /health/ready and /metrics when WORKER_HTTP_PORT is set.
  */

@@ -4,6 +4,7 @@ import type { AppConfig } from '../../src/platform/config.js';
 import { DATABASE_UNAVAILABLE_EXIT_CODE, databaseLossLine } from '../../src/platform/database-failure.js';
 import { createProcessLogger } from '../../src/platform/logger.js';
 import type { FatalCondition, StartedProcess } from '../../src/platform/process-lifecycle.js';
+import { startScheduler } from '../../src/platform/start-scheduler.js';
 import { startWorker } from '../../src/platform/start-worker.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
 import { createHandlers, registeredPipelineNames } from '../../src/platform/handlers.js';
@@ -12,7 +13,10 @@ import { prepareStorage } from '../../src/platform/storage.js';
 import type { Tracing } from '../../src/platform/tracing.js';
 import { startWorkerHealthServer, type WorkerHealthServer } from '../../src/platform/worker-health-server.js';
 
-/** A worker, started (main.ts runs it once tracing is in place); each job run is a span when tracing is on. */
+/**
+ * A worker, started (main.ts runs it once tracing is in place): its scheduler fires due schedules
+ * and it claims and runs jobs; each job run is a span when tracing is on.
+ */
 export async function startWorkerProcess(config: AppConfig, tracing: Tracing): Promise<StartedProcess> {
   const logger = await createProcessLogger(config.logLevel, config.logFormat);
   const storage = await prepareStorage(config, logger, 'worker');
@@ -23,6 +27,8 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   const fatal = new Promise<FatalCondition>((resolve) => {
     reportLoss = (loss) => resolve({ exitCode: DATABASE_UNAVAILABLE_EXIT_CODE, message: databaseLossLine(loss, config) });
   });
+  // First: a bad SCHEDULES_FILE stops the start before any job is claimed.
+  const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, handlers, { onDatabaseLost: (loss) => reportLoss(loss), metrics });
   let health: WorkerHealthServer | undefined;
   if (config.worker.http.port !== undefined) {
@@ -38,6 +44,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
     logger,
     fatal,
     shutdown: async () => {
+      await scheduler.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
       await health?.close();
       await fetcher.close();

@@ -66,6 +66,9 @@ const fields = {
     WORKER_HTTP_PORT: z.preprocess(unset, integer(0, 65_535).optional()),
     WORKER_MAX_INTERRUPTIONS: integer(1, 10_000).default(DEFAULT_MAX_INTERRUPTIONS),
     WORKER_JOB_TIMEOUT_SEC: seconds(1, 86_400).default(600),
+    SCHEDULER_ENABLED: boolean.default(true),
+    SCHEDULER_POLL_INTERVAL_SEC: seconds(0.05, 3600).default(0.5),
+    SCHEDULES_FILE: z.preprocess(unset, z.string().optional()),
 
     INTERNAL_AUTH_TOKEN: z.preprocess(unset, z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
     ALLOW_INSECURE_INTERNAL_AUTH: boolean.default(false),
@@ -183,6 +186,7 @@ export interface AppConfig {
   /** `json` lines for machines; `pretty` for a person at a terminal (npm start picks it on a TTY). */
   logFormat: Env['LOG_FORMAT'];
   metrics: { queueStatsTimeoutMs: number };
+  scheduler: { enabled: boolean; pollIntervalMs: number; file: string | undefined };
   /** Set when spans are to be exported (an OTLP endpoint is configured); see tracing.ts. */
   tracing: TracingExport | undefined;
   fetch: {
@@ -274,6 +278,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
     logLevel: env.LOG_LEVEL,
     logFormat: env.LOG_FORMAT,
     metrics: { queueStatsTimeoutMs: ms(env.METRICS_QUEUE_STATS_TIMEOUT_SEC) },
+    scheduler: { enabled: env.SCHEDULER_ENABLED, pollIntervalMs: ms(env.SCHEDULER_POLL_INTERVAL_SEC), file: env.SCHEDULES_FILE },
     tracing: tracingExport(env),
     fetch: {
       contact: env.FETCH_CONTACT,

@@ -2,10 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { createCronerEngine } from '../adapters/schedule/croner-engine.js';
 import { createHttpApp } from '../adapters/transport/http/create-http-app.js';
 import { EnqueueJob } from '../application/enqueue-job.js';
 import { HandlerRegistry } from '../application/handler-registry.js';
 import type { JobHandler } from '../application/job-handler.js';
+import { ScheduleService } from '../application/scheduler/schedule-service.js';
 import type { Storage } from '../adapters/storage/shared/storage.js';
 import { checkApiExposure } from './api-exposure.js';
 import { apiAuthToken, type AppConfig } from './config.js';
@@ -52,6 +54,11 @@ export async function buildApi(
     requestTimeoutMs: config.http.requestTimeoutMs,
     version: packageVersion,
     metrics,
+    schedules: {
+      repository: storage.schedules,
+      service: new ScheduleService(storage.schedules, registry, createCronerEngine()),
+      defaultMaxAttempts: config.worker.maxAttempts,
+    },
   });
   return { app, setDraining: () => (draining = true) };
 }

@@ -3,6 +3,8 @@ import { describeIngestionContract } from './ingestion-contract.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
 import { describeMetricsContract } from './metrics-contract.js';
 import { describeMigrationContract } from './migration-contract.js';
+import { describeScheduleRepositoryContract } from './schedule-repository-contract.js';
+import { describeSchedulerContract } from './scheduler-contract.js';
 import { describePipelineLimitsContract } from './pipeline-limits-contract.js';
 import { describeSmoothcompContract } from './smoothcomp-contract.js';
 import { describeWorkerContract } from './worker-contract.js';
@@ -30,6 +32,8 @@ export const STORAGE_CONTRACTS: readonly StorageContract[] = [
   describeIngestionContract,
   describeSmoothcompContract,
   describeMetricsContract,
+  describeScheduleRepositoryContract,
+  describeSchedulerContract,
   describePipelineLimitsContract,
 ];
 

@@ -100,7 +100,7 @@ describe('a client generated from the API document', () => {
     expect(diagnostics).toEqual([]);
 
     // The operations the client calls are every operation the document has.
-    const called = new Set([...source.matchAll(/client\.(GET|POST|PUT)\('([^']+)'/g)].map((m) => `${m[1]} ${m[2]}`));
+    const called = new Set([...source.matchAll(/client\.(GET|POST|PUT|DELETE)\('([^']+)'/g)].map((m) => `${m[1]} ${m[2]}`));
     const documented = Object.entries((document as { paths: Record<string, object> }).paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
@@ -144,6 +144,21 @@ describe('a client generated from the API document', () => {
         queue: 'ingest_queue_jobs{pipeline="system.noop",state="pending"} 2',
       },
       limits: { set: 2, read: ['test.catalog', 2, 'string'], removed: [null, null], unknown: 404 },
+      schedules: {
+        created: { status: 201, location: true },
+        bad_zone: { status: 400, fields: ['body.time_zone'] },
+        listed: ['client-daily'],
+        replaced_priority: 3,
+        paused: 'maintenance',
+        resumed: null,
+        triggered: { status: 201, kind: 'triggered', own_job: true },
+        runs: [['triggered', true]],
+        preview: [
+          ['2026-03-29T03:00:00+02:00', 'shifted_out_of_gap'],
+          ['2026-03-30T02:30:00+02:00', null],
+        ],
+        deleted: true,
+      },
     });
   });
 });

@@ -34,3 +34,28 @@ export async function passDeadline(driver: 'postgres' | 'sqlite', dsn: string, c
     db.close();
   }
 }
+
+/**
+ * Makes a schedule due now, as if its next occurrence had come: next_run_at and fire_at one second
+ * before the database's now. Everything else (a held occurrence, the last job) stays.
+ */
+export async function makeScheduleDue(driver: 'postgres' | 'sqlite', dsn: string, scheduleId: string): Promise<void> {
+  if (driver === 'postgres') {
+    const client = new pg.Client({ connectionString: dsn });
+    await client.connect();
+    try {
+      await client.query(`UPDATE schedules SET next_run_at = now() - interval '1 second', fire_at = now() - interval '1 second' WHERE id = $1`, [scheduleId]);
+    } finally {
+      await client.end();
+    }
+    return;
+  }
+  const db = openSqlite(dsn, sqliteDriverUnderTest());
+  try {
+    db.exec('PRAGMA busy_timeout = 10000');
+    const now = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
+    db.prepare(`UPDATE schedules SET next_run_at = ${now} - 1000, fire_at = ${now} - 1000 WHERE id = ?`).run([Number(scheduleId)]);
+  } finally {
+    db.close();
+  }
+}

@@ -60,6 +60,22 @@ async function main(): Promise<Record<string, unknown>> {
   const limitRemoved = await client.PUT('/internal/v1/pipelines/{name}/limits', { params: catalog, body: { max_running: null } });
   const limitUnknown = await client.GET('/internal/v1/pipelines/{name}/limits', { params: { path: { name: 'no.such.pipeline' } } });
 
+  // After the metrics: a triggered schedule makes a job, which would change the queue gauge.
+  const daily = { name: 'client-daily', pipeline: 'system.noop', scope: { label: 'scheduled' }, cron: '30 2 * * *', time_zone: 'Europe/Stockholm' } as const;
+  const createdSchedule = await client.POST('/internal/v1/schedules', { body: daily });
+  const scheduleId = must('create schedule', createdSchedule.data).schedule.id;
+  const path = { path: { id: scheduleId } };
+  const badZone = await client.POST('/internal/v1/schedules', { body: { ...daily, name: 'client-bad-zone', time_zone: 'Nowhere/Else' } });
+  const schedules = await client.GET('/internal/v1/schedules', { params: { query: { limit: 10 } } });
+  const replaced = await client.PUT('/internal/v1/schedules/{id}', { params: path, body: { ...daily, priority: 3 } });
+  const paused = await client.POST('/internal/v1/schedules/{id}/pause', { params: path, body: { reason: 'maintenance', until: '2099-01-01T00:00:00Z' } });
+  const resumed = await client.POST('/internal/v1/schedules/{id}/resume', { params: path });
+  const triggered = await client.POST('/internal/v1/schedules/{id}/trigger', { params: path });
+  const runs = await client.GET('/internal/v1/schedules/{id}/runs', { params: { ...path, query: { limit: 5 } } });
+  const preview = await client.GET('/internal/v1/schedules/{id}/preview', { params: { ...path, query: { count: 2, from: '2026-03-28T12:00:00Z' } } });
+  const deletedSchedule = await client.DELETE('/internal/v1/schedules/{id}', { params: path });
+  const shownSchedule = await client.GET('/internal/v1/schedules/{id}', { params: path });
+
   return {
     live: live.data?.status,
     ready: ready.data?.status,
@@ -90,6 +106,18 @@ async function main(): Promise<Record<string, unknown>> {
       read: [limitRead.data?.limits.pipeline, limitRead.data?.limits.max_running, typeof limitRead.data?.limits.updated_at],
       removed: [limitRemoved.data?.limits.max_running, limitRemoved.data?.limits.updated_at],
       unknown: limitUnknown.error?.status,
+    },
+    schedules: {
+      created: { status: createdSchedule.response.status, location: createdSchedule.response.headers.get('location') === `/internal/v1/schedules/${scheduleId}` },
+      bad_zone: { status: badZone.response.status, fields: badZone.error?.errors?.map((e) => e.field) },
+      listed: schedules.data?.schedules.map((s) => s.name),
+      replaced_priority: replaced.data?.schedule.priority,
+      paused: paused.data?.schedule.paused_reason,
+      resumed: resumed.data?.schedule.paused_at,
+      triggered: { status: triggered.response.status, kind: triggered.data?.run.kind, own_job: triggered.data?.job.schedule_id === scheduleId },
+      runs: runs.data?.runs.map((r) => [r.kind, r.job_id === triggered.data?.job.id]),
+      preview: preview.data?.occurrences.map((o) => [o.local, o.dst_adjustment]),
+      deleted: deletedSchedule.data?.schedule.deleted_at === shownSchedule.data?.schedule.deleted_at && shownSchedule.data?.schedule.deleted_at !== null,
     },
   };
 }

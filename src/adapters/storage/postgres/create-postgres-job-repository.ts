@@ -4,6 +4,8 @@ import type { JobRepository } from '../../../core/job-repository.js';
 import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import type { Storage } from '../shared/storage.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
+import { SqlScheduleRepository } from '../shared/sql-schedule-repository.js';
+import type { SqlSession } from '../shared/sql-database.js';
 import { CANCEL_REQUESTED_CHANNEL, JOBS_AVAILABLE_CHANNEL, NotificationListener } from './notification-listener.js';
 import { PgDatabase } from './pg-database.js';
 import { pgDialect } from './pg-dialect.js';
@@ -53,14 +55,15 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
     { connectionString: options.connectionString, application_name: `${options.applicationName ?? 'ingestion-adapter'}:listen` },
     { onError: (error) => options.onBackgroundError?.(error), onRestored: () => options.onNotificationsRestored?.() },
   );
+  // Delivered when the enqueueing transaction commits, to every listening worker on any host.
+  const announceJobs = async (s: SqlSession) => {
+    await s.run(sql`SELECT pg_notify(${JOBS_AVAILABLE_CHANNEL}, '')`);
+  };
   const jobs = new SqlJobRepository(db, pgDialect, {
     insertJobs: (inputs) => insertJobs(db, inputs),
     claimJobs: (request) => claimJobs(db, request),
     completePlainJobs: (settles) => completeJobs(db, settles),
-    // Delivered when the enqueueing transaction commits, to every listening worker on any host.
-    announceJobs: async (s) => {
-      await s.run(sql`SELECT pg_notify(${JOBS_AVAILABLE_CHANNEL}, '')`);
-    },
+    announceJobs,
     // Also delivered at commit, to every listener: the worker holding the job checks its lease at once.
     announceCancelRequested: async (s, jobId) => {
       await s.run(sql`SELECT pg_notify(${CANCEL_REQUESTED_CHANNEL}, ${jobId})`);
@@ -75,5 +78,5 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
       }),
     close: () => listener.close(),
   });
-  return { jobs, ingestion: new SqlIngestionStore(db, pgDialect) };
+  return { jobs, ingestion: new SqlIngestionStore(db, pgDialect), schedules: new SqlScheduleRepository(db, pgDialect, announceJobs) };
 }

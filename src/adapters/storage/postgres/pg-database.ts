@@ -51,6 +51,10 @@ export class PgDatabase implements SqlDatabase {
   private async inTransaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
+    // A checked-out client that loses its connection between statements (while the caller computes)
+    // emits 'error'; without a listener that would end the process. The next statement fails instead.
+    const onError = (error: Error) => (broken = error);
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(sessionOn(client));
@@ -65,6 +69,7 @@ export class PgDatabase implements SqlDatabase {
       }
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -30,4 +30,7 @@ export const pgDialect: SqlDialect = {
   readBool: (value) => value === true,
   readJsonValue: (value) => value,
   jsonArray: (values) => sql`${JSON.stringify(values)}::jsonb`,
+  isTrue: (column) => column,
+  forUpdate: sql`FOR UPDATE`,
+  forUpdateSkipLocked: sql`FOR UPDATE SKIP LOCKED`,
 };

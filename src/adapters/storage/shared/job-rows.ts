@@ -82,12 +82,12 @@ function failureFromRow(row: Row, d: SqlDialect): JobFailure | null {
   };
 }
 
-function nullableString(value: unknown): string | null {
+export function nullableString(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
   throw new TypeError(`expected text, got ${typeof value}`);
 }
 
-function nullableTime(value: unknown, d: SqlDialect): Date | null {
+export function nullableTime(value: unknown, d: SqlDialect): Date | null {
   return value === null || value === undefined ? null : d.readTime(value);
 }

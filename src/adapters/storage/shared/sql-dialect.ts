@@ -29,4 +29,10 @@ export interface SqlDialect {
   /** A JSON array literal. */
   jsonArray(values: readonly (string | number)[]): SQL;
   readBool(value: unknown): boolean;
+  /** A boolean column read as a condition, written so a partial index on it applies. */
+  isTrue(column: SQL): SQL;
+  /** Locks the selected rows for the transaction (PostgreSQL); SQLite's write lock already does. */
+  readonly forUpdate: SQL;
+  /** As forUpdate, passing over rows another transaction holds. */
+  readonly forUpdateSkipLocked: SQL;
 }

@@ -4,6 +4,7 @@ import type { JobRepository } from '../../../core/job-repository.js';
 import type { Storage } from '../shared/storage.js';
 import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
+import { SqlScheduleRepository } from '../shared/sql-schedule-repository.js';
 import { CancelRequestWatch } from './cancel-request-watch.js';
 import { cancelRequestedJobIds } from './queries/cancel-requested-job-ids.js';
 import { claimJobs } from './queries/claim-jobs.js';
@@ -29,13 +30,14 @@ export function createSqliteStorage(options: SqliteOptions): Storage {
   const channel = `jobs:${file}`;
   const cancelChannel = `cancel:${file}`;
   const cancelWatch = new CancelRequestWatch(() => cancelRequestedJobIds(db));
+  const announceJobs = () => {
+    // After the commit, so a woken worker finds the jobs.
+    setImmediate(() => inProcessWakeups.emit(channel));
+    return Promise.resolve();
+  };
   const jobs = new SqlJobRepository(db, sqliteDialect, {
     claimJobs: (request) => claimJobs(db, request),
-    announceJobs: () => {
-      // After the commit, so a woken worker finds the jobs.
-      setImmediate(() => inProcessWakeups.emit(channel));
-      return Promise.resolve();
-    },
+    announceJobs,
     announceCancelRequested: (_session, jobId) => {
       setImmediate(() => inProcessWakeups.emit(cancelChannel, jobId));
       return Promise.resolve();
@@ -59,5 +61,5 @@ export function createSqliteStorage(options: SqliteOptions): Storage {
     queueStats: () => db.statement(queueStatsQuery(sqliteDialect, SQLITE_NOW_MS)),
     close: () => cancelWatch.close(),
   });
-  return { jobs, ingestion: new SqlIngestionStore(db, sqliteDialect) };
+  return { jobs, ingestion: new SqlIngestionStore(db, sqliteDialect), schedules: new SqlScheduleRepository(db, sqliteDialect, announceJobs) };
 }

@@ -44,6 +44,9 @@ export const sqliteDialect: SqlDialect = {
   readBool: (value) => value === 1,
   readJsonValue: (value) => (typeof value === 'string' ? (JSON.parse(value) as unknown) : value),
   jsonArray: (values) => sql`${JSON.stringify(values)}`,
+  isTrue: (column) => sql`${column} = 1`,
+  forUpdate: sql``,
+  forUpdateSkipLocked: sql``,
 };
 
 /** The database clock, in the unit the SQLite schema stores. */

@@ -19,6 +19,8 @@ import { registerJobRoutes } from './routes/job-routes.js';
 import { registerMetricsRoute, type MetricsExposition } from './routes/metrics-route.js';
 import { registerPipelineLimitRoutes } from './routes/pipeline-limit-routes.js';
 import { registerPublicationRoutes } from './routes/publication-routes.js';
+import { registerScheduleActionRoutes } from './routes/schedule-action-routes.js';
+import { registerScheduleRoutes, type ScheduleApi } from './routes/schedule-routes.js';
 import { registerSnapshotRoutes } from './routes/snapshot-routes.js';
 
 export const API_PREFIX = '/internal/v1';
@@ -41,6 +43,7 @@ export interface HttpAppOptions {
   version: string;
   /** Served at GET /metrics. */
   metrics: MetricsExposition;
+  schedules: ScheduleApi;
 }
 
 /**
@@ -97,6 +100,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         { name: 'pipelines', description: 'Per-pipeline limits on jobs running at once' },
         { name: 'health', description: 'Open probes for orchestrators' },
         { name: 'operations', description: 'Metrics for monitoring' },
+        { name: 'schedules', description: 'Recurring ingestion: schedules, their runs and coming occurrences' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -117,6 +121,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         registerPublicationRoutes(secured, options.ingestion, options.handlers);
         registerSnapshotRoutes(secured, options.ingestion, options.repository);
         registerPipelineLimitRoutes(secured, options.repository, options.handlers);
+        registerScheduleRoutes(secured, options.schedules, options.handlers);
+        registerScheduleActionRoutes(secured, options.schedules, options.repository);
         done();
       });
     },

@@ -1,0 +1,115 @@
+import { sql } from 'drizzle-orm';
+import type {
+  FireDueRequest,
+  FiredSchedule,
+  NextRun,
+  Schedule,
+  ScheduleDefinition,
+  SchedulePage,
+  ScheduleRepository,
+  ScheduleRun,
+  ScheduleRunPage,
+  ScheduleWrite,
+} from '../../../core/schedule-repository.js';
+import { isJobId } from './job-cursor.js';
+import type { Row } from './job-rows.js';
+import { fireDueSchedules } from './queries/schedules/fire-due-schedules.js';
+import { listScheduleRuns, listSchedules, readSchedule, readScheduleByName } from './queries/schedules/schedule-reads.js';
+import { fireOccurrence } from './queries/schedules/schedule-runs.js';
+import { insertSchedule, lockSchedule, markScheduleDeleted, rewriteSchedule, setSchedulePause } from './queries/schedules/schedule-writes.js';
+import type { SqlDatabase, SqlSession } from './sql-database.js';
+import type { SqlDialect } from './sql-dialect.js';
+
+const NOT_FOUND = { ok: false, reason: 'not_found' } as const;
+
+/** The schedules of both dialects; `announceJobs` wakes workers from inside a transaction that made jobs. */
+export class SqlScheduleRepository implements ScheduleRepository {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly d: SqlDialect,
+    private readonly announceJobs: (session: SqlSession) => Promise<void>,
+  ) {}
+
+  createSchedule(definition: ScheduleDefinition, plan: (now: Date) => NextRun): Promise<ScheduleWrite> {
+    return this.db.transaction(async (s) => insertSchedule(s, this.d, definition, plan(await this.now(s))));
+  }
+
+  updateSchedule(
+    id: string,
+    change: (current: Schedule, now: Date) => { definition: ScheduleDefinition; next: NextRun } | undefined,
+  ): Promise<ScheduleWrite> {
+    if (!isJobId(id)) return Promise.resolve(NOT_FOUND);
+    return this.db.transaction(async (s) => {
+      const current = await lockSchedule(s, this.d, id);
+      if (current === null) return NOT_FOUND;
+      const changed = change(current, await this.now(s));
+      if (changed === undefined) return { ok: true, schedule: current };
+      return rewriteSchedule(s, this.d, id, changed.definition, changed.next);
+    });
+  }
+
+  deleteSchedule(id: string): Promise<ScheduleWrite> {
+    if (!isJobId(id)) return Promise.resolve(NOT_FOUND);
+    return this.db.transaction((s) => markScheduleDeleted(s, this.d, id));
+  }
+
+  pauseSchedule(id: string, reason: string, until: Date | null): Promise<ScheduleWrite> {
+    if (!isJobId(id)) return Promise.resolve(NOT_FOUND);
+    return this.db.transaction((s) => setSchedulePause(s, this.d, id, { reason, until }));
+  }
+
+  resumeSchedule(id: string, plan: (current: Schedule, now: Date) => NextRun): Promise<ScheduleWrite> {
+    if (!isJobId(id)) return Promise.resolve(NOT_FOUND);
+    return this.db.transaction(async (s) => {
+      const current = await lockSchedule(s, this.d, id);
+      if (current === null) return NOT_FOUND;
+      return setSchedulePause(s, this.d, id, null, plan(current, await this.now(s)));
+    });
+  }
+
+  getSchedule(id: string): Promise<Schedule | null> {
+    if (!isJobId(id)) return Promise.resolve(null);
+    return this.db.transaction((s) => readSchedule(s, this.d, id));
+  }
+
+  getScheduleByName(name: string): Promise<Schedule | null> {
+    return this.db.transaction((s) => readScheduleByName(s, this.d, name));
+  }
+
+  listSchedules(request: { limit: number; cursor?: string }): Promise<SchedulePage> {
+    return this.db.transaction((s) => listSchedules(s, this.d, request));
+  }
+
+  triggerSchedule(id: string, defaultMaxAttempts: number): Promise<{ ok: true; run: ScheduleRun } | { ok: false; reason: 'not_found' }> {
+    if (!isJobId(id)) return Promise.resolve(NOT_FOUND);
+    return this.db.transaction(async (s) => {
+      const schedule = await lockSchedule(s, this.d, id);
+      if (schedule === null) return NOT_FOUND;
+      const run = await fireOccurrence(s, this.d, schedule, { kind: 'triggered', dueAt: null }, defaultMaxAttempts);
+      // Two triggers within one millisecond of the database clock are one occurrence.
+      if (run === null) throw new Error(`schedule ${id} was triggered twice in the same millisecond`);
+      await s.run(sql`UPDATE schedules SET last_job_id = ${this.d.id(run.jobId ?? '0')}, updated_at = ${s.now} WHERE id = ${this.d.id(id)}`);
+      await this.announceJobs(s);
+      return { ok: true, run };
+    });
+  }
+
+  listScheduleRuns(scheduleId: string, request: { limit: number; cursor?: string }): Promise<ScheduleRunPage> {
+    if (!isJobId(scheduleId)) return Promise.resolve({ runs: [], nextCursor: null });
+    return this.db.transaction((s) => listScheduleRuns(s, this.d, scheduleId, request));
+  }
+
+  fireDueSchedules(request: FireDueRequest): Promise<FiredSchedule[]> {
+    return this.db.transaction(async (s) => {
+      const fired = await fireDueSchedules(s, this.d, request);
+      if (fired.some((f) => f.jobIds.length > 0)) await this.announceJobs(s);
+      return fired;
+    });
+  }
+
+  private async now(s: SqlSession): Promise<Date> {
+    const [row] = await s.all<Row>(sql`SELECT ${s.now} AS now`);
+    if (row === undefined) throw new Error('the database gave no time');
+    return this.d.readTime(row.now);
+  }
+}

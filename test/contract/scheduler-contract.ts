@@ -1,0 +1,205 @@
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Scheduler } from '../../src/application/scheduler/scheduler.js';
+import { nextRunFrom, timingOf } from '../../src/application/scheduler/schedule-timing.js';
+import type { Storage } from '../../src/adapters/storage/shared/storage.js';
+import { createCronerEngine } from '../../src/adapters/schedule/croner-engine.js';
+import { scopeKeyOf } from '../../src/core/scope-key.js';
+import type { Schedule, ScheduleDefinition, ScheduleRun } from '../../src/core/schedule-repository.js';
+import { migrateDatabase, openStorage } from '../../src/platform/storage.js';
+import type { TestDatabase } from '../support/test-databases.js';
+import { makeScheduleDue } from '../support/database-clock.js';
+import { waitFor } from '../support/wait-for.js';
+import { databaseConfig, type DatabaseConfig } from '../support/test-databases.js';
+
+const MINUTE = 60_000;
+const engine = createCronerEngine();
+
+interface LogLine {
+  level: string;
+  msg: string;
+}
+
+/** The scheduler on a real database: missed fires, overlap, set-aside rows, the loop itself. */
+export function describeSchedulerContract(driver: 'postgres' | 'sqlite', createDatabase: () => Promise<TestDatabase>): void {
+  describe(`scheduler (${driver})`, () => {
+    let database: TestDatabase;
+    let config: DatabaseConfig;
+    let storage: Storage;
+    let seq = 0;
+    const lines: LogLine[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
+
+    beforeAll(async () => {
+      database = await createDatabase();
+      config = databaseConfig(driver, database.dsn);
+      await migrateDatabase(config);
+      storage = openStorage(config);
+    });
+    afterAll(async () => {
+      await storage.jobs.close();
+      await database.drop();
+    });
+
+    const definition = (extra: Partial<ScheduleDefinition> = {}): ScheduleDefinition => {
+      const scope = { label: `sched-${++seq}` };
+      return {
+        name: `scheduler-${seq}-${Date.now()}`,
+        pipeline: 'system.noop',
+        scope,
+        scopeKey: scopeKeyOf(scope),
+        params: {},
+        priority: 0,
+        maxAttempts: null,
+        forceRepublish: false,
+        cron: '* * * * *',
+        timeZone: 'UTC',
+        intervalSeconds: null,
+        startAt: null,
+        endAt: null,
+        jitterSeconds: 0,
+        missedPolicy: 'skip',
+        maxCatchup: 10,
+        overlapPolicy: 'allow',
+        enabled: true,
+        origin: 'api',
+        ...extra,
+      };
+    };
+    /** A schedule placed as its timing says from `from` (the database's now when omitted). */
+    const create = async (extra: Partial<ScheduleDefinition>, from?: (now: Date) => Date): Promise<Schedule> => {
+      const wanted = definition(extra);
+      const written = await storage.schedules.createSchedule(wanted, (now) =>
+        nextRunFrom(timingOf(engine, wanted, now), wanted, from === undefined ? now : from(now)),
+      );
+      if (!written.ok) throw new Error(written.reason);
+      return written.schedule;
+    };
+    /** Every minute from five seconds ago: its first occurrence is due now. */
+    const dueEveryMinute = (extra: Partial<ScheduleDefinition> = {}) => {
+      const startAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 5_000);
+      return create({ cron: null, intervalSeconds: 60, startAt, ...extra }, () => startAt);
+    };
+    const fire = (options: { batchSize?: number } = {}) =>
+      new Scheduler({ schedules: storage.schedules, engine, defaultMaxAttempts: 2, pollIntervalMs: 50, logger, ...options }).fireDue();
+    const runsOf = async (schedule: Schedule): Promise<ScheduleRun[]> => (await storage.schedules.listScheduleRuns(schedule.id, { limit: 100 })).runs.reverse();
+    const jobsOf = async (schedule: Schedule) =>
+      (await storage.jobs.listJobs({ filter: { pipeline: 'system.noop', scopeKey: schedule.scopeKey }, limit: 100 })).jobs;
+    /** Cancels a schedule's pending jobs, so later tests' workers never see them. */
+    const settle = async (schedule: Schedule) => {
+      for (const job of await jobsOf(schedule)) await storage.jobs.cancelJob(job.id);
+      await storage.schedules.deleteSchedule(schedule.id);
+    };
+
+    describe('ten minutes down with an every-minute schedule', () => {
+      // The ten occurrences of the outage, all late by more than the grace: the last one 30 s or more ago.
+      const outage = (extra: Partial<ScheduleDefinition>) =>
+        create(
+          { ...extra, startAt: new Date(Math.floor((Date.now() - 11 * MINUTE) / MINUTE) * MINUTE), endAt: new Date(Math.floor((Date.now() - 11 * MINUTE) / MINUTE) * MINUTE + 9.5 * MINUTE) },
+          () => new Date(0),
+        );
+
+      it.each([
+        ['skip', 10, 0, 10],
+        ['latest', 10, 1, 9],
+        ['all', 10, 10, 0],
+        ['all', 4, 4, 6],
+      ] as const)('missed_policy %s (max_catchup %i) fires %i and records %i skipped', async (missedPolicy, maxCatchup, fired, skipped) => {
+        const schedule = await outage({ missedPolicy, maxCatchup });
+        await fire();
+        const runs = await runsOf(schedule);
+        const jobs = await jobsOf(schedule);
+        expect(jobs).toHaveLength(fired);
+        expect(runs.filter((r) => r.kind === 'fired')).toHaveLength(fired);
+        const ranges = runs.filter((r) => r.kind === 'skipped_missed');
+        expect(ranges.reduce((sum, r) => sum + r.skippedCount, 0)).toBe(skipped);
+        // Every one of the ten is accounted for, once.
+        expect(fired + skipped).toBe(10);
+        // Fired ones are the latest occurrences; a skipped range starts at the first.
+        if (fired > 0) expect(runs.filter((r) => r.kind === 'fired').at(-1)?.occurrenceAt).toEqual(new Date(schedule.startAt!.getTime() + 9 * MINUTE));
+        if (skipped > 0) expect(ranges[0]?.occurrenceAt).toEqual(schedule.startAt);
+        expect(await storage.schedules.getSchedule(schedule.id)).toMatchObject({ nextRunAt: null, fireAt: null });
+        await settle(schedule);
+      });
+    });
+
+    it('overlap skip and buffer_one judge each occurrence against the job of the one before', async () => {
+      const skip = await dueEveryMinute({ overlapPolicy: 'skip' });
+      const buffer = await dueEveryMinute({ overlapPolicy: 'buffer_one' });
+      await fire();
+      expect(await jobsOf(skip)).toHaveLength(1);
+      expect(await jobsOf(buffer)).toHaveLength(1);
+
+      // The next occurrence comes while the first job is still pending.
+      const again = (schedule: Schedule) => makeScheduleDue(driver, database.dsn, schedule.id);
+      await again(skip);
+      await again(buffer);
+      await fire();
+      expect((await runsOf(skip)).map((r) => [r.kind, r.reason])).toEqual([
+        ['fired', null],
+        ['skipped_overlap', 'PREVIOUS_RUN_PENDING'],
+      ]);
+      expect(await jobsOf(buffer)).toHaveLength(1);
+      const held = await storage.schedules.getSchedule(buffer.id);
+      expect(held?.bufferedAt).toBeInstanceOf(Date);
+
+      // A third occurrence while one is held is skipped; the held one fires once the first job ends.
+      await again(buffer);
+      await fire();
+      expect((await runsOf(buffer)).map((r) => [r.kind, r.reason])).toEqual([
+        ['fired', null],
+        ['skipped_overlap', 'BUFFER_FULL'],
+      ]);
+      const [first] = await jobsOf(buffer);
+      await storage.jobs.cancelJob(first!.id);
+      await fire();
+      const runs = await runsOf(buffer);
+      expect(runs.map((r) => r.kind)).toEqual(['fired', 'skipped_overlap', 'fired']);
+      expect(runs[2]?.occurrenceAt).toEqual(held?.bufferedAt);
+      expect(await storage.schedules.getSchedule(buffer.id)).toMatchObject({ bufferedAt: null });
+      await settle(skip);
+      await settle(buffer);
+    });
+
+    it('sets aside a schedule whose stored timing cannot be read, with one warning, and keeps firing the others', async () => {
+      const broken = await dueEveryMinute();
+      // As an older version, or a hand edit, could have left it.
+      await storage.schedules.updateSchedule(broken.id, (current, now) => ({
+        definition: { ...current, cron: '61 * * * *', intervalSeconds: null },
+        next: { nextRunAt: new Date(now.getTime() - 1_000), fireAt: new Date(now.getTime() - 1_000) },
+      }));
+      const healthy = await dueEveryMinute();
+      lines.length = 0;
+      const shared = new Scheduler({ schedules: storage.schedules, engine, defaultMaxAttempts: 2, pollIntervalMs: 50, logger });
+      await shared.fireDue();
+      await shared.fireDue();
+      expect(lines.filter((l) => l.msg.startsWith('schedule set aside'))).toHaveLength(1);
+      expect(await jobsOf(healthy)).toHaveLength(1);
+      expect(await jobsOf(broken)).toHaveLength(0);
+      expect(await storage.schedules.getSchedule(broken.id)).toMatchObject({ fireAt: null });
+      await settle(healthy);
+      await settle(broken);
+    });
+
+    it('runs by itself: an every-second schedule makes one job per second, each occurrence once', async () => {
+      const schedule = await create({ cron: null, intervalSeconds: 1 });
+      const running = new Scheduler({ schedules: storage.schedules, engine, defaultMaxAttempts: 2, pollIntervalMs: 100, logger });
+      running.start();
+      try {
+        await waitFor('three occurrences', async () => ((await runsOf(schedule)).length >= 3 ? true : undefined), 30_000);
+      } finally {
+        await running.stop();
+      }
+      const runs = await runsOf(schedule);
+      const occurrences = runs.map((r) => r.occurrenceAt.getTime());
+      expect(new Set(occurrences).size).toBe(occurrences.length);
+      for (const [index, at] of occurrences.entries()) {
+        if (index > 0) expect(at - occurrences[index - 1]!).toBe(1_000);
+      }
+      const jobs = await jobsOf(schedule);
+      expect(jobs.length).toBe(runs.filter((r) => r.kind === 'fired').length);
+      expect(new Set(jobs.map((j) => j.correlationId)).size).toBe(jobs.length);
+      await settle(schedule);
+    });
+  });
+}
