@@ -123,6 +123,25 @@ export function describeSchedulerContract(driver: 'postgres' | 'sqlite', createD
       });
     });
 
+    it.each([
+      ['Europe/Stockholm', '30 2 * * *', '2026-03-28T00:00:00Z', ['2026-03-28T01:30:00.000Z', '2026-03-29T01:00:00.000Z', '2026-03-30T00:30:00.000Z']],
+      ['Europe/Stockholm', '30 2 * * *', '2026-10-24T00:00:00Z', ['2026-10-24T00:30:00.000Z', '2026-10-25T00:30:00.000Z', '2026-10-26T01:30:00.000Z']],
+      ['America/New_York', '30 2 * * *', '2026-03-07T00:00:00Z', ['2026-03-07T07:30:00.000Z', '2026-03-08T07:00:00.000Z', '2026-03-09T06:30:00.000Z']],
+      ['Australia/Sydney', '30 2 * * *', '2026-10-03T00:00:00Z', ['2026-10-03T16:00:00.000Z', '2026-10-04T15:30:00.000Z', '2026-10-05T15:30:00.000Z']],
+    ] as const)('stores and fires a %s "%s" schedule across a DST change once a day (from %s)', async (timeZone, cron, from, expected) => {
+      // Three days around the change, all past on the database's clock: one pass fires them as catch-up.
+      const startAt = new Date(from);
+      const schedule = await create(
+        { timeZone, cron, startAt, endAt: new Date(startAt.getTime() + 3 * 86_400_000), missedPolicy: 'all', maxCatchup: 10 },
+        () => startAt,
+      );
+      await fire();
+      const runs = await runsOf(schedule);
+      expect(runs.map((r) => [r.kind, r.occurrenceAt.toISOString()])).toEqual(expected.map((at) => ['fired', at]));
+      expect(await jobsOf(schedule)).toHaveLength(3);
+      await settle(schedule);
+    });
+
     it('overlap skip and buffer_one judge each occurrence against the job of the one before', async () => {
       const skip = await dueEveryMinute({ overlapPolicy: 'skip' });
       const buffer = await dueEveryMinute({ overlapPolicy: 'buffer_one' });
