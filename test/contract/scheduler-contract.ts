@@ -180,6 +180,37 @@ export function describeSchedulerContract(driver: 'postgres' | 'sqlite', createD
       await settle(buffer);
     });
 
+    it('a held occurrence waiting on an unfinished job neither keeps a pass going nor holds back due schedules', async () => {
+      const buffer = await dueEveryMinute({ overlapPolicy: 'buffer_one' });
+      await fire();
+      await makeScheduleDue(driver, database.dsn, buffer.id);
+      await fire();
+      expect((await storage.schedules.getSchedule(buffer.id))?.bufferedAt).toBeInstanceOf(Date);
+
+      // One schedule per pass: the held one, whose job is still pending, must not be picked pass after pass.
+      const other = await dueEveryMinute();
+      let passes = 0;
+      const counted = new Scheduler({
+        schedules: Object.assign(Object.create(storage.schedules) as typeof storage.schedules, {
+          fireDueSchedules: (request: Parameters<typeof storage.schedules.fireDueSchedules>[0]) => {
+            passes += 1;
+            if (passes > 10) return Promise.reject(new Error('the scheduler kept passing over the same schedules'));
+            return storage.schedules.fireDueSchedules(request);
+          },
+        }),
+        engine,
+        defaultMaxAttempts: 2,
+        pollIntervalMs: 50,
+        logger,
+        batchSize: 1,
+      });
+      await counted.fireDue();
+      expect(await jobsOf(other)).toHaveLength(1);
+      expect(await jobsOf(buffer)).toHaveLength(1);
+      await settle(other);
+      await settle(buffer);
+    });
+
     it('sets aside a schedule whose stored timing cannot be read, with one warning, and keeps firing the others', async () => {
       const broken = await dueEveryMinute();
       // As an older version, or a hand edit, could have left it.
