@@ -1,6 +1,9 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HandlerRegistry } from '../../src/application/handler-registry.js';
+import { systemNoopHandler } from '../../src/application/pipelines/system-noop.js';
 import { Scheduler } from '../../src/application/scheduler/scheduler.js';
+import { ScheduleService } from '../../src/application/scheduler/schedule-service.js';
 import { nextRunFrom, timingOf } from '../../src/application/scheduler/schedule-timing.js';
 import type { Storage } from '../../src/adapters/storage/shared/storage.js';
 import { createCronerEngine } from '../../src/adapters/schedule/croner-engine.js';
@@ -208,6 +211,35 @@ export function describeSchedulerContract(driver: 'postgres' | 'sqlite', createD
       expect(await jobsOf(other)).toHaveLength(1);
       expect(await jobsOf(buffer)).toHaveLength(1);
       await settle(other);
+      await settle(buffer);
+    });
+
+    it('a replacement that keeps the timing keeps the held occurrence, which fires once the job before it ends', async () => {
+      const buffer = await dueEveryMinute({ overlapPolicy: 'buffer_one' });
+      await fire();
+      await makeScheduleDue(driver, database.dsn, buffer.id);
+      await fire();
+      const held = (await storage.schedules.getSchedule(buffer.id))?.bufferedAt;
+      expect(held).toBeInstanceOf(Date);
+
+      const service = new ScheduleService(storage.schedules, new HandlerRegistry([systemNoopHandler]), engine);
+      const replaced = await service.replace(buffer.id, {
+        name: buffer.name,
+        pipeline: buffer.pipeline,
+        scope: buffer.scope,
+        interval_seconds: 60,
+        start_at: buffer.startAt!.toISOString(),
+        overlap_policy: 'buffer_one',
+        priority: 3,
+      });
+      expect(replaced).toMatchObject({ ok: true, schedule: { priority: 3, bufferedAt: held } });
+
+      const [first] = await jobsOf(buffer);
+      await storage.jobs.cancelJob(first!.id);
+      await fire();
+      const runs = await runsOf(buffer);
+      expect(runs.map((r) => r.kind)).toEqual(['fired', 'fired']);
+      expect(runs[1]?.occurrenceAt).toEqual(held);
       await settle(buffer);
     });
 

@@ -36,7 +36,7 @@ export class SqlScheduleRepository implements ScheduleRepository {
 
   updateSchedule(
     id: string,
-    change: (current: Schedule, now: Date) => { definition: ScheduleDefinition; next: NextRun } | undefined,
+    change: (current: Schedule, now: Date) => { definition: ScheduleDefinition; next: NextRun; keepHeld?: boolean } | undefined,
   ): Promise<ScheduleWrite> {
     if (!isJobId(id)) return Promise.resolve(NOT_FOUND);
     return this.db.transaction(async (s) => {
@@ -44,7 +44,7 @@ export class SqlScheduleRepository implements ScheduleRepository {
       if (current === null) return NOT_FOUND;
       const changed = change(current, await this.now(s));
       if (changed === undefined) return { ok: true, schedule: current };
-      return rewriteSchedule(s, this.d, id, changed.definition, changed.next);
+      return rewriteSchedule(s, this.d, id, changed.definition, changed.next, changed.keepHeld ?? false);
     });
   }
 
