@@ -263,6 +263,41 @@ export function describeSchedulerContract(driver: 'postgres' | 'sqlite', createD
       await settle(broken);
     });
 
+    it('a set-aside schedule holding an occurrence is picked by one pass, not by every pass after it', async () => {
+      const buffer = await dueEveryMinute({ overlapPolicy: 'buffer_one' });
+      await fire();
+      await makeScheduleDue(driver, database.dsn, buffer.id);
+      await fire();
+      const [first] = await jobsOf(buffer);
+      await storage.jobs.cancelJob(first!.id);
+      // Its timing unreadable (as an older version could have left it) while it holds an occurrence.
+      await storage.schedules.updateSchedule(buffer.id, (current) => ({
+        definition: { ...current, cron: '61 * * * *', intervalSeconds: null },
+        next: { nextRunAt: current.nextRunAt, fireAt: current.fireAt },
+        keepHeld: true,
+      }));
+      expect((await storage.schedules.getSchedule(buffer.id))?.bufferedAt).toBeInstanceOf(Date);
+
+      let passes = 0;
+      const counted = new Scheduler({
+        schedules: Object.assign(Object.create(storage.schedules) as typeof storage.schedules, {
+          fireDueSchedules: (request: Parameters<typeof storage.schedules.fireDueSchedules>[0]) => {
+            passes += 1;
+            if (passes > 10) return Promise.reject(new Error('the scheduler kept passing over the same schedules'));
+            return storage.schedules.fireDueSchedules(request);
+          },
+        }),
+        engine,
+        defaultMaxAttempts: 2,
+        pollIntervalMs: 50,
+        logger,
+        batchSize: 1,
+      });
+      await counted.fireDue();
+      expect(await storage.schedules.getSchedule(buffer.id)).toMatchObject({ fireAt: null, bufferedAt: null });
+      await settle(buffer);
+    });
+
     it('runs by itself: an every-second schedule makes one job per second, each occurrence once', async () => {
       const schedule = await create({ cron: null, intervalSeconds: 1 });
       const running = new Scheduler({ schedules: storage.schedules, engine, defaultMaxAttempts: 2, pollIntervalMs: 100, logger });
