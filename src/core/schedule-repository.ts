@@ -137,10 +137,13 @@ export interface ScheduleRunPage {
  */
 export interface ScheduleRepository {
   createSchedule(definition: ScheduleDefinition, plan: (now: Date) => NextRun): Promise<ScheduleWrite>;
-  /** `change` gets the current schedule and now; undefined leaves it as it is. */
+  /**
+   * `change` gets the current schedule and now; undefined leaves it as it is. A held (buffered)
+   * occurrence is dropped unless `keepHeld` says the timing it came from is unchanged.
+   */
   updateSchedule(
     id: string,
-    change: (current: Schedule, now: Date) => { definition: ScheduleDefinition; next: NextRun } | undefined,
+    change: (current: Schedule, now: Date) => { definition: ScheduleDefinition; next: NextRun; keepHeld?: boolean } | undefined,
   ): Promise<ScheduleWrite>;
   /** Marks it deleted (its runs stay); its name is free again. */
   deleteSchedule(id: string): Promise<ScheduleWrite>;

@@ -111,6 +111,17 @@ export function describeScheduleRepositoryContract(driver: 'postgres' | 'sqlite'
       expect(await storage.schedules.getSchedule('not-an-id')).toBeNull();
     });
 
+    it('makes a run and a job of every trigger, however close together they come', async () => {
+      const schedule = await create({}, () => ({ nextRunAt: null, fireAt: null }));
+      const triggers = await Promise.all(Array.from({ length: 30 }, () => storage.schedules.triggerSchedule(schedule.id, 3)));
+      expect(triggers.every((t) => t.ok)).toBe(true);
+      const runs = (await storage.schedules.listScheduleRuns(schedule.id, { limit: 100 })).runs;
+      expect(runs).toHaveLength(30);
+      expect(new Set(runs.map((r) => r.jobId)).size).toBe(30);
+      for (const run of runs) await storage.jobs.cancelJob(run.jobId!);
+      await storage.schedules.deleteSchedule(schedule.id);
+    });
+
     it('fires a due schedule into a job carrying the schedule, records the run, and moves the next run', async () => {
       const schedule = await create({ maxAttempts: null, priority: 5, params: { sleep_ms: 0 } });
       const jobs = await drain();

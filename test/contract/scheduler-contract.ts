@@ -1,6 +1,9 @@
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HandlerRegistry } from '../../src/application/handler-registry.js';
+import { systemNoopHandler } from '../../src/application/pipelines/system-noop.js';
 import { Scheduler } from '../../src/application/scheduler/scheduler.js';
+import { ScheduleService } from '../../src/application/scheduler/schedule-service.js';
 import { nextRunFrom, timingOf } from '../../src/application/scheduler/schedule-timing.js';
 import type { Storage } from '../../src/adapters/storage/shared/storage.js';
 import { createCronerEngine } from '../../src/adapters/schedule/croner-engine.js';
@@ -180,6 +183,66 @@ export function describeSchedulerContract(driver: 'postgres' | 'sqlite', createD
       await settle(buffer);
     });
 
+    it('a held occurrence waiting on an unfinished job neither keeps a pass going nor holds back due schedules', async () => {
+      const buffer = await dueEveryMinute({ overlapPolicy: 'buffer_one' });
+      await fire();
+      await makeScheduleDue(driver, database.dsn, buffer.id);
+      await fire();
+      expect((await storage.schedules.getSchedule(buffer.id))?.bufferedAt).toBeInstanceOf(Date);
+
+      // One schedule per pass: the held one, whose job is still pending, must not be picked pass after pass.
+      const other = await dueEveryMinute();
+      let passes = 0;
+      const counted = new Scheduler({
+        schedules: Object.assign(Object.create(storage.schedules) as typeof storage.schedules, {
+          fireDueSchedules: (request: Parameters<typeof storage.schedules.fireDueSchedules>[0]) => {
+            passes += 1;
+            if (passes > 10) return Promise.reject(new Error('the scheduler kept passing over the same schedules'));
+            return storage.schedules.fireDueSchedules(request);
+          },
+        }),
+        engine,
+        defaultMaxAttempts: 2,
+        pollIntervalMs: 50,
+        logger,
+        batchSize: 1,
+      });
+      await counted.fireDue();
+      expect(await jobsOf(other)).toHaveLength(1);
+      expect(await jobsOf(buffer)).toHaveLength(1);
+      await settle(other);
+      await settle(buffer);
+    });
+
+    it('a replacement that keeps the timing keeps the held occurrence, which fires once the job before it ends', async () => {
+      const buffer = await dueEveryMinute({ overlapPolicy: 'buffer_one' });
+      await fire();
+      await makeScheduleDue(driver, database.dsn, buffer.id);
+      await fire();
+      const held = (await storage.schedules.getSchedule(buffer.id))?.bufferedAt;
+      expect(held).toBeInstanceOf(Date);
+
+      const service = new ScheduleService(storage.schedules, new HandlerRegistry([systemNoopHandler]), engine);
+      const replaced = await service.replace(buffer.id, {
+        name: buffer.name,
+        pipeline: buffer.pipeline,
+        scope: buffer.scope,
+        interval_seconds: 60,
+        start_at: buffer.startAt!.toISOString(),
+        overlap_policy: 'buffer_one',
+        priority: 3,
+      });
+      expect(replaced).toMatchObject({ ok: true, schedule: { priority: 3, bufferedAt: held } });
+
+      const [first] = await jobsOf(buffer);
+      await storage.jobs.cancelJob(first!.id);
+      await fire();
+      const runs = await runsOf(buffer);
+      expect(runs.map((r) => r.kind)).toEqual(['fired', 'fired']);
+      expect(runs[1]?.occurrenceAt).toEqual(held);
+      await settle(buffer);
+    });
+
     it('sets aside a schedule whose stored timing cannot be read, with one warning, and keeps firing the others', async () => {
       const broken = await dueEveryMinute();
       // As an older version, or a hand edit, could have left it.
@@ -198,6 +261,41 @@ export function describeSchedulerContract(driver: 'postgres' | 'sqlite', createD
       expect(await storage.schedules.getSchedule(broken.id)).toMatchObject({ fireAt: null });
       await settle(healthy);
       await settle(broken);
+    });
+
+    it('a set-aside schedule holding an occurrence is picked by one pass, not by every pass after it', async () => {
+      const buffer = await dueEveryMinute({ overlapPolicy: 'buffer_one' });
+      await fire();
+      await makeScheduleDue(driver, database.dsn, buffer.id);
+      await fire();
+      const [first] = await jobsOf(buffer);
+      await storage.jobs.cancelJob(first!.id);
+      // Its timing unreadable (as an older version could have left it) while it holds an occurrence.
+      await storage.schedules.updateSchedule(buffer.id, (current) => ({
+        definition: { ...current, cron: '61 * * * *', intervalSeconds: null },
+        next: { nextRunAt: current.nextRunAt, fireAt: current.fireAt },
+        keepHeld: true,
+      }));
+      expect((await storage.schedules.getSchedule(buffer.id))?.bufferedAt).toBeInstanceOf(Date);
+
+      let passes = 0;
+      const counted = new Scheduler({
+        schedules: Object.assign(Object.create(storage.schedules) as typeof storage.schedules, {
+          fireDueSchedules: (request: Parameters<typeof storage.schedules.fireDueSchedules>[0]) => {
+            passes += 1;
+            if (passes > 10) return Promise.reject(new Error('the scheduler kept passing over the same schedules'));
+            return storage.schedules.fireDueSchedules(request);
+          },
+        }),
+        engine,
+        defaultMaxAttempts: 2,
+        pollIntervalMs: 50,
+        logger,
+        batchSize: 1,
+      });
+      await counted.fireDue();
+      expect(await storage.schedules.getSchedule(buffer.id)).toMatchObject({ fireAt: null, bufferedAt: null });
+      await settle(buffer);
     });
 
     it('runs by itself: an every-second schedule makes one job per second, each occurrence once', async () => {

@@ -89,7 +89,8 @@ export class ScheduleService {
       const next = keepsTiming
         ? { nextRunAt: current.nextRunAt, fireAt: current.fireAt }
         : nextRunFrom(timingOf(this.engine, definition, current.createdAt), definition, now);
-      return { definition, next };
+      // A held occurrence is one of this timing: it stays when the timing does, and fires as before.
+      return { definition, next, keepHeld: keepsTiming };
     });
   }
 

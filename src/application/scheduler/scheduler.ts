@@ -80,8 +80,9 @@ export class Scheduler {
           'schedule set aside: its stored timing cannot be read; update it to fire again',
         );
       }
-      // No fire time: no pass selects it again until an update places it anew.
-      return { fire: [], skipped: [], next: { nextRunAt: schedule.nextRunAt, fireAt: null }, bufferedAt: schedule.bufferedAt, endPause: false };
+      // No fire time and no held occurrence (which would have every pass select it again): no pass
+      // selects it until an update places it anew, and the timing change that revives it drops a held one anyway.
+      return { fire: [], skipped: [], next: { nextRunAt: schedule.nextRunAt, fireAt: null }, bufferedAt: null, endPause: false };
     }
   }
 

@@ -36,7 +36,7 @@ export class SqlScheduleRepository implements ScheduleRepository {
 
   updateSchedule(
     id: string,
-    change: (current: Schedule, now: Date) => { definition: ScheduleDefinition; next: NextRun } | undefined,
+    change: (current: Schedule, now: Date) => { definition: ScheduleDefinition; next: NextRun; keepHeld?: boolean } | undefined,
   ): Promise<ScheduleWrite> {
     if (!isJobId(id)) return Promise.resolve(NOT_FOUND);
     return this.db.transaction(async (s) => {
@@ -44,7 +44,7 @@ export class SqlScheduleRepository implements ScheduleRepository {
       if (current === null) return NOT_FOUND;
       const changed = change(current, await this.now(s));
       if (changed === undefined) return { ok: true, schedule: current };
-      return rewriteSchedule(s, this.d, id, changed.definition, changed.next);
+      return rewriteSchedule(s, this.d, id, changed.definition, changed.next, changed.keepHeld ?? false);
     });
   }
 
@@ -85,9 +85,9 @@ export class SqlScheduleRepository implements ScheduleRepository {
     return this.db.transaction(async (s) => {
       const schedule = await lockSchedule(s, this.d, id);
       if (schedule === null) return NOT_FOUND;
-      const run = await fireOccurrence(s, this.d, schedule, { kind: 'triggered', dueAt: null }, defaultMaxAttempts);
-      // Two triggers within one millisecond of the database clock are one occurrence.
-      if (run === null) throw new Error(`schedule ${id} was triggered twice in the same millisecond`);
+      const occurrence = await this.freeInstant(s, schedule, await this.now(s));
+      const run = await fireOccurrence(s, this.d, schedule, { kind: 'triggered', occurrence, dueAt: null }, defaultMaxAttempts);
+      if (run === null) throw new Error(`schedule ${id}: the trigger's occurrence ${occurrence.toISOString()} was taken`);
       await s.run(sql`UPDATE schedules SET last_job_id = ${this.d.id(run.jobId ?? '0')}, updated_at = ${s.now} WHERE id = ${this.d.id(id)}`);
       await this.announceJobs(s);
       return { ok: true, run };
@@ -105,6 +105,21 @@ export class SqlScheduleRepository implements ScheduleRepository {
       if (fired.some((f) => f.jobIds.length > 0)) await this.announceJobs(s);
       return fired;
     });
+  }
+
+  /**
+   * The first millisecond at or after `now` that no run of the schedule holds, nor its next or held
+   * occurrence: two triggers within one millisecond (SQLite's clock) are two runs, and a trigger never
+   * takes the instant of a scheduled occurrence, whose run would then be dropped. The row is locked.
+   */
+  private async freeInstant(s: SqlSession, schedule: Schedule, now: Date): Promise<Date> {
+    const rows = await s.all<Row>(sql`
+      SELECT occurrence_at FROM schedule_runs WHERE schedule_id = ${this.d.id(schedule.id)} AND occurrence_at >= ${this.d.time(now)}`);
+    const taken = new Set(rows.map((row) => this.d.readTime(row.occurrence_at).getTime()));
+    for (const held of [schedule.nextRunAt, schedule.bufferedAt]) if (held !== null) taken.add(held.getTime());
+    let at = now.getTime();
+    while (taken.has(at)) at += 1;
+    return new Date(at);
   }
 
   private async now(s: SqlSession): Promise<Date> {

@@ -34,7 +34,11 @@ export async function fireDueSchedules(s: SqlSession, d: SqlDialect, request: Fi
   const rows = await s.all<Row>(sql`
     SELECT *, ${s.now} AS pass_now FROM schedules
     WHERE deleted_at IS NULL AND ${d.isTrue(sql`enabled`)}
-      AND (fire_at <= ${s.now} OR buffered_at IS NOT NULL)
+      -- A held occurrence only once the job before it has ended: picking it while that job is
+      -- unfinished would change nothing, and pass after pass it would hold back due schedules.
+      AND (fire_at <= ${s.now} OR (buffered_at IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM ingestion_jobs previous
+        WHERE previous.id = schedules.last_job_id AND previous.state IN ('pending', 'running'))))
       AND (paused_at IS NULL OR paused_until <= ${s.now})
     ORDER BY fire_at, id
     LIMIT ${request.limit}

@@ -35,13 +35,14 @@ export async function insertSchedule(s: SqlSession, d: SqlDialect, definition: S
   return { ok: false, reason: 'name_taken', existing };
 }
 
-/** A new definition; a held (buffered) occurrence is dropped, since the timing it came from may be gone. */
+/** A new definition; a held (buffered) occurrence is dropped unless `keepHeld` (the timing it came from is unchanged). */
 export async function rewriteSchedule(
   s: SqlSession,
   d: SqlDialect,
   id: string,
   definition: ScheduleDefinition,
   next: NextRun,
+  keepHeld: boolean,
 ): Promise<ScheduleWrite> {
   const existing = await liveNamed(s, d, definition.name);
   if (existing !== null && existing.id !== id) return { ok: false, reason: 'name_taken', existing };
@@ -49,7 +50,7 @@ export async function rewriteSchedule(
   const rows = await s.all<Row>(sql`
     UPDATE schedules SET ${sql.join(assignments, sql`, `)},
       next_run_at = ${nullableTimeValue(d, next.nextRunAt)}, fire_at = ${nullableTimeValue(d, next.fireAt)},
-      buffered_at = NULL, updated_at = ${s.now}
+      buffered_at = ${keepHeld ? sql`buffered_at` : sql`NULL`}, updated_at = ${s.now}
     WHERE id = ${d.id(id)} AND deleted_at IS NULL
     RETURNING *`);
   const row = rows[0];
