@@ -122,6 +122,21 @@ export function describeScheduleRepositoryContract(driver: 'postgres' | 'sqlite'
       await storage.schedules.deleteSchedule(schedule.id);
     });
 
+    it('answers name_taken, never an error, when two renames race for one name', async () => {
+      for (let round = 0; round < 5; round++) {
+        const [a, b] = await Promise.all([create({}, () => ({ nextRunAt: null, fireAt: null })), create({}, () => ({ nextRunAt: null, fireAt: null }))]);
+        const wanted = `raced-${round}-${Date.now()}`;
+        // Separate connections, so on PostgreSQL both name checks can pass before either update commits.
+        const [first, second] = [open(), open()];
+        const rename = (from: Storage, id: string) =>
+          from.schedules.updateSchedule(id, (current) => ({ definition: { ...current, name: wanted }, next: { nextRunAt: null, fireAt: null } }));
+        const outcomes = await Promise.all([rename(first, a.id), rename(second, b.id)]);
+        expect(outcomes.map((o) => (o.ok ? 'ok' : o.reason)).sort()).toEqual(['name_taken', 'ok']);
+        const taken = outcomes.find((o) => !o.ok);
+        expect(taken).toMatchObject({ reason: 'name_taken', existing: { name: wanted } });
+      }
+    });
+
     it('fires a due schedule into a job carrying the schedule, records the run, and moves the next run', async () => {
       const schedule = await create({ maxAttempts: null, priority: 5, params: { sleep_ms: 0 } });
       const jobs = await drain();

@@ -138,3 +138,14 @@ function codeOf(error: Error): string | undefined {
   const value = (error as { code?: unknown }).code;
   return typeof value === 'string' ? value : undefined;
 }
+
+/**
+ * Whether `error` is a unique-index violation on `table.column`, as PostgreSQL (23505, naming the
+ * table) or either SQLite driver ("UNIQUE constraint failed: table.column") reports it.
+ */
+export function isUniqueViolation(error: unknown, table: string, column: string): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, table: violated, message } = error as { code?: unknown; table?: unknown; message?: unknown };
+  if (code === '23505') return violated === table;
+  return typeof message === 'string' && message.includes(`UNIQUE constraint failed: ${table}.${column}`);
+}

@@ -11,6 +11,7 @@ import type {
   ScheduleRunPage,
   ScheduleWrite,
 } from '../../../core/schedule-repository.js';
+import { isUniqueViolation } from './database-errors.js';
 import { isJobId } from './job-cursor.js';
 import type { Row } from './job-rows.js';
 import { fireDueSchedules } from './queries/schedules/fire-due-schedules.js';
@@ -39,13 +40,23 @@ export class SqlScheduleRepository implements ScheduleRepository {
     change: (current: Schedule, now: Date) => { definition: ScheduleDefinition; next: NextRun; keepHeld?: boolean } | undefined,
   ): Promise<ScheduleWrite> {
     if (!isJobId(id)) return Promise.resolve(NOT_FOUND);
-    return this.db.transaction(async (s) => {
-      const current = await lockSchedule(s, this.d, id);
-      if (current === null) return NOT_FOUND;
-      const changed = change(current, await this.now(s));
-      if (changed === undefined) return { ok: true, schedule: current };
-      return rewriteSchedule(s, this.d, id, changed.definition, changed.next, changed.keepHeld ?? false);
-    });
+    let wantedName: string | undefined;
+    return this.db
+      .transaction(async (s) => {
+        const current = await lockSchedule(s, this.d, id);
+        if (current === null) return NOT_FOUND;
+        const changed = change(current, await this.now(s));
+        if (changed === undefined) return { ok: true, schedule: current } as const;
+        wantedName = changed.definition.name;
+        return rewriteSchedule(s, this.d, id, changed.definition, changed.next, changed.keepHeld ?? false);
+      })
+      .catch(async (error: unknown): Promise<ScheduleWrite> => {
+        // Another write took the name between the check and this update (both uncommitted then).
+        if (wantedName === undefined || !isUniqueViolation(error, 'schedules', 'name')) throw error;
+        const existing = await this.getScheduleByName(wantedName);
+        if (existing === null) throw error;
+        return { ok: false, reason: 'name_taken', existing };
+      });
   }
 
   deleteSchedule(id: string): Promise<ScheduleWrite> {
