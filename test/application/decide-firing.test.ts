@@ -2,34 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { decideFiring } from '../../src/application/scheduler/decide-firing.js';
 import { nextRunFrom, timingOf } from '../../src/application/scheduler/schedule-timing.js';
 import { createCronerEngine } from '../../src/adapters/schedule/croner-engine.js';
+import { scheduleDefinition } from '../support/schedule-definition.js';
 import type { Schedule, ScheduleDefinition } from '../../src/core/schedule-repository.js';
 
 const engine = createCronerEngine();
 const SECOND = 1_000;
 
 function scheduleOf(extra: Partial<ScheduleDefinition>, createdAt: Date): Schedule {
-  const definition: ScheduleDefinition = {
-    name: 'dst',
-    pipeline: 'system.noop',
-    scope: {},
-    scopeKey: '{}',
-    params: {},
-    priority: 0,
-    maxAttempts: null,
-    forceRepublish: false,
-    cron: '30 2 * * *',
-    timeZone: 'UTC',
-    intervalSeconds: null,
-    startAt: null,
-    endAt: null,
-    jitterSeconds: 0,
-    missedPolicy: 'skip',
-    maxCatchup: 10,
-    overlapPolicy: 'allow',
-    enabled: true,
-    origin: 'api',
-    ...extra,
-  };
+  const definition = scheduleDefinition('dst', 'dst', { cron: '30 2 * * *', ...extra });
   const next = nextRunFrom(timingOf(engine, definition, createdAt), definition, createdAt);
   return {
     ...definition,

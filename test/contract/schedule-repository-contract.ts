@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Storage } from '../../src/adapters/storage/shared/storage.js';
-import { scopeKeyOf } from '../../src/core/scope-key.js';
 import type { DueSchedule, FireDecision, NextRun, ScheduleDefinition } from '../../src/core/schedule-repository.js';
 import { migrateDatabase, openStorage } from '../../src/platform/storage.js';
+import { scheduleDefinition } from '../support/schedule-definition.js';
 import type { TestDatabase } from '../support/test-databases.js';
 import { databaseConfig, type DatabaseConfig } from '../support/test-databases.js';
 
@@ -27,29 +27,8 @@ export function describeScheduleRepositoryContract(driver: 'postgres' | 'sqlite'
       return next;
     };
     const definition = (extra: Partial<ScheduleDefinition> = {}): ScheduleDefinition => {
-      const scope = { label: `s${++seq}` };
-      return {
-        name: `schedule-${seq}-${Date.now()}`,
-        pipeline: 'system.noop',
-        scope,
-        scopeKey: scopeKeyOf(scope),
-        params: {},
-        priority: 0,
-        maxAttempts: null,
-        forceRepublish: false,
-        cron: '* * * * *',
-        timeZone: 'UTC',
-        intervalSeconds: null,
-        startAt: null,
-        endAt: null,
-        jitterSeconds: 0,
-        missedPolicy: 'skip',
-        maxCatchup: 10,
-        overlapPolicy: 'allow',
-        enabled: true,
-        origin: 'api',
-        ...extra,
-      };
+      seq++;
+      return scheduleDefinition(`schedule-${seq}-${Date.now()}`, `s${seq}`, extra);
     };
     /** Due half a minute ago: the next pass takes it, and its next occurrence a minute on is not due yet. */
     const dueNow = (now: Date): NextRun => ({ nextRunAt: at(now, -MINUTE / 2), fireAt: at(now, -MINUTE / 2) });

@@ -7,9 +7,9 @@ import { ScheduleService } from '../../src/application/scheduler/schedule-servic
 import { nextRunFrom, timingOf } from '../../src/application/scheduler/schedule-timing.js';
 import type { Storage } from '../../src/adapters/storage/shared/storage.js';
 import { createCronerEngine } from '../../src/adapters/schedule/croner-engine.js';
-import { scopeKeyOf } from '../../src/core/scope-key.js';
 import type { Schedule, ScheduleDefinition, ScheduleRun } from '../../src/core/schedule-repository.js';
 import { migrateDatabase, openStorage } from '../../src/platform/storage.js';
+import { scheduleDefinition } from '../support/schedule-definition.js';
 import type { TestDatabase } from '../support/test-databases.js';
 import { makeScheduleDue } from '../support/database-clock.js';
 import { waitFor } from '../support/wait-for.js';
@@ -45,29 +45,8 @@ export function describeSchedulerContract(driver: 'postgres' | 'sqlite', createD
     });
 
     const definition = (extra: Partial<ScheduleDefinition> = {}): ScheduleDefinition => {
-      const scope = { label: `sched-${++seq}` };
-      return {
-        name: `scheduler-${seq}-${Date.now()}`,
-        pipeline: 'system.noop',
-        scope,
-        scopeKey: scopeKeyOf(scope),
-        params: {},
-        priority: 0,
-        maxAttempts: null,
-        forceRepublish: false,
-        cron: '* * * * *',
-        timeZone: 'UTC',
-        intervalSeconds: null,
-        startAt: null,
-        endAt: null,
-        jitterSeconds: 0,
-        missedPolicy: 'skip',
-        maxCatchup: 10,
-        overlapPolicy: 'allow',
-        enabled: true,
-        origin: 'api',
-        ...extra,
-      };
+      seq++;
+      return scheduleDefinition(`scheduler-${seq}-${Date.now()}`, `sched-${seq}`, extra);
     };
     /** A schedule placed as its timing says from `from` (the database's now when omitted). */
     const create = async (extra: Partial<ScheduleDefinition>, from?: (now: Date) => Date): Promise<Schedule> => {

@@ -11,28 +11,14 @@ export type JobDeadline = 'lease_until' | 'next_retry_at';
  * Only moves deadlines that are still in the future, so it never makes a job look later than it is.
  */
 export async function passDeadline(driver: 'postgres' | 'sqlite', dsn: string, column: JobDeadline, jobIds: string[]): Promise<void> {
-  if (driver === 'postgres') {
-    const client = new pg.Client({ connectionString: dsn });
-    await client.connect();
-    try {
-      await client.query(
-        `UPDATE ingestion_jobs SET ${column} = now() - interval '1 millisecond' WHERE id = ANY($1::bigint[]) AND ${column} > now()`,
-        [jobIds],
-      );
-    } finally {
-      await client.end();
-    }
-    return;
-  }
-  const db = openSqlite(dsn, sqliteDriverUnderTest());
-  try {
-    db.exec('PRAGMA busy_timeout = 10000');
-    const now = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
-    const update = db.prepare(`UPDATE ingestion_jobs SET ${column} = ${now} - 1 WHERE id = ? AND ${column} > ${now}`);
-    for (const id of jobIds) update.run([Number(id)]);
-  } finally {
-    db.close();
-  }
+  await onTestDatabase(driver, dsn, {
+    postgres: (client) =>
+      client.query(`UPDATE ingestion_jobs SET ${column} = now() - interval '1 millisecond' WHERE id = ANY($1::bigint[]) AND ${column} > now()`, [jobIds]),
+    sqlite: (db) => {
+      const update = db.prepare(`UPDATE ingestion_jobs SET ${column} = ${SQLITE_NOW} - 1 WHERE id = ? AND ${column} > ${SQLITE_NOW}`);
+      for (const id of jobIds) update.run([Number(id)]);
+    },
+  });
 }
 
 /**
@@ -40,11 +26,26 @@ export async function passDeadline(driver: 'postgres' | 'sqlite', dsn: string, c
  * before the database's now. Everything else (a held occurrence, the last job) stays.
  */
 export async function makeScheduleDue(driver: 'postgres' | 'sqlite', dsn: string, scheduleId: string): Promise<void> {
+  await onTestDatabase(driver, dsn, {
+    postgres: (client) =>
+      client.query(`UPDATE schedules SET next_run_at = now() - interval '1 second', fire_at = now() - interval '1 second' WHERE id = $1`, [scheduleId]),
+    sqlite: (db) => void db.prepare(`UPDATE schedules SET next_run_at = ${SQLITE_NOW} - 1000, fire_at = ${SQLITE_NOW} - 1000 WHERE id = ?`).run([Number(scheduleId)]),
+  });
+}
+
+const SQLITE_NOW = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
+
+/** Runs one edit on its own connection to the test database, outside the store under test. */
+async function onTestDatabase(
+  driver: 'postgres' | 'sqlite',
+  dsn: string,
+  edit: { postgres: (client: pg.Client) => Promise<unknown>; sqlite: (db: ReturnType<typeof openSqlite>) => void },
+): Promise<void> {
   if (driver === 'postgres') {
     const client = new pg.Client({ connectionString: dsn });
     await client.connect();
     try {
-      await client.query(`UPDATE schedules SET next_run_at = now() - interval '1 second', fire_at = now() - interval '1 second' WHERE id = $1`, [scheduleId]);
+      await edit.postgres(client);
     } finally {
       await client.end();
     }
@@ -53,8 +54,7 @@ export async function makeScheduleDue(driver: 'postgres' | 'sqlite', dsn: string
   const db = openSqlite(dsn, sqliteDriverUnderTest());
   try {
     db.exec('PRAGMA busy_timeout = 10000');
-    const now = "CAST(unixepoch('subsec') * 1000 AS INTEGER)";
-    db.prepare(`UPDATE schedules SET next_run_at = ${now} - 1000, fire_at = ${now} - 1000 WHERE id = ?`).run([Number(scheduleId)]);
+    edit.sqlite(db);
   } finally {
     db.close();
   }
