@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { FollowUpJob } from './follow-up.js';
 import type { JsonObject, JsonValue } from './job.js';
 
 /** One resource to fetch. */
@@ -55,6 +56,10 @@ export interface PipelineDefinition<Scope extends JsonObject = JsonObject, Param
   planRequests(input: { scope: Scope; params: Params; fetched: readonly FetchedResource[] }): ResourceRequest[];
   parse(input: { scope: Scope; fetched: readonly FetchedResource[] }): Parsed;
   normalize(input: { scope: Scope; parsed: Parsed }): NormalizedContent;
+  /** Jobs to enqueue after a success, computed purely from its content (see FollowUpJob). */
+  followUps?(input: { scope: Scope; params: Params; content: NormalizedContent }): FollowUpJob[];
+  /** What changed against the previous publication of the scope; goes into the envelope as `changes`. */
+  describeChange?(previous: NormalizedContent | null, next: NormalizedContent): JsonObject;
 }
 
 /** Whether `host` is one of `allowed` (exact, or a subdomain of an entry written `.domain`). */
