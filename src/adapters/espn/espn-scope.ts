@@ -23,7 +23,7 @@ function knownPair(value: { sport: string; league: string }, ctx: z.RefinementCt
 /** `YYYYMMDD`, a real calendar day (ESPN's `dates` parameter). */
 export const espnDate = z
   .string()
-  .regex(/^\d{8}$/, 'must be a day as YYYYMMDD')
+  .regex(/^\d{8}$/, { error: 'must be a day as YYYYMMDD', abort: true })
   .refine((text) => {
     const day = new Date(`${text.slice(0, 4)}-${text.slice(4, 6)}-${text.slice(6, 8)}T00:00:00Z`);
     return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10).replace(/-/g, '') === text;

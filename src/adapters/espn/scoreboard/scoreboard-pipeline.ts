@@ -35,8 +35,8 @@ export function createScoreboardPipeline(options: EspnOptions): PipelineDefiniti
       return parseScoreboard(bodyJson(scoreboardResource(fetched).body, where), where);
     },
     normalize({ parsed }) {
-      // ESPN lists games by start time; ties (and a reordered feed) are settled by id, so the hash is stable.
-      const games = parsed.map((parts) => ({ key: [parts.date ?? '', parts.eventId] as const, record: gameRecord(parts) }));
+      // By start time (a game without one last), then id: a reordered feed keeps its hash.
+      const games = parsed.map((parts) => ({ key: [parts.date ?? '\uffff', parts.eventId] as const, record: gameRecord(parts) }));
       games.sort((a, b) => a.key[0].localeCompare(b.key[0]) || compareIds(a.key[1], b.key[1]));
       return { records: games.map((game) => game.record) };
     },
