@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { ReplayServer, type ReplayRequest } from '../../apps/replay/replay-serve
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { startAllInOne } from '../../src/platform/start-all-in-one.js';
+import { PROJECT_ROOT } from '../support/run-app.js';
 import { waitFor } from '../support/wait-for.js';
 
 interface JobDetails {
@@ -87,5 +88,22 @@ describe('the ESPN pipelines against the replay origin named by ESPN_BASE_URL', 
     expect(summary.result).toMatchObject({ decision: 'PUBLISH_CHANGED', record_count: 1 });
     const drift = await run('espn.scoreboard', { sport: 'basketball', league: 'nba', date: '20261202' });
     expect(drift.job).toMatchObject({ state: 'failed', failure: { category: 'parse', code: 'SCOREBOARD_UNEXPECTED' } });
+  });
+
+  it('runs the README\'s ESPN commands as written: each job succeeds and the publication lookup answers', async () => {
+    const readme = readFileSync(`${PROJECT_ROOT}README.md`, 'utf8');
+    const section = readme.slice(readme.indexOf('\n## ESPN'), readme.indexOf('\n## The internal API'));
+    const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
+    const commands = block.replace(/\\\n\s*/g, ' ').split('\n').filter((line) => line.startsWith('curl '));
+    expect(commands).toHaveLength(3);
+    for (const line of commands.filter((l) => l.includes('-X POST'))) {
+      const body = JSON.parse(/-d '([^']*)'/.exec(line)?.[1] ?? '{}') as { pipeline: string; scope: object };
+      expect((await run(body.pipeline, body.scope)).job.state).toBe('succeeded');
+    }
+    const lookup = /'(http:\/\/127\.0\.0\.1:8080[^']+)'/.exec(commands[2] ?? '')?.[1] ?? '';
+    const url = new URL(lookup);
+    const latest = (await (await fetch(`${service.apiUrl}${url.pathname}${url.search}`)).json()) as { publications: { envelope: { content: { plays: unknown[] } } }[] };
+    expect(latest.publications).toHaveLength(1);
+    expect(latest.publications[0]?.envelope.content.plays.length).toBeGreaterThan(0);
   });
 });
