@@ -18,7 +18,7 @@ const server = await new ReplayServer(undefined, ({ method, target, status, file
   });
 say(`serving testdata/smoothcomp and testdata/espn at ${server.origin} (${server.served().length} routes; curl ${server.origin}/ lists them)`);
 say(`run the service with SMOOTHCOMP_BASE_URL_OVERRIDE=${server.origin} ESPN_BASE_URL=${server.origin}`);
-say('ESPN routes serve a sequence: each request gets the next file (a scoreboard goes pre -> in -> post), the last one repeating');
+say('ESPN routes serve a sequence: each request gets the next file (a scoreboard goes pre, in, post), the last one repeating');
 const stop = () => {
   void server.stop().then(() => process.exit(0));
 };

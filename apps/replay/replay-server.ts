@@ -32,10 +32,12 @@ const espnRouteSchema = z.strictObject({
   path: z.string().startsWith('/apis/'),
   query: z.record(z.string(), z.string()).optional(),
   files: z.array(z.string()).min(1),
+  /** false: answer without an ETag (and never 304), like a source that ignores validators. */
+  etag: z.boolean().default(true),
   note: z.string().optional(),
 });
 
-export type ReplayRoute = z.infer<typeof routeSchema> & { root?: string; sequence?: string[] };
+export type ReplayRoute = z.infer<typeof routeSchema> & { root?: string; sequence?: string[]; withoutEtag?: boolean };
 
 const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.json': 'application/json' };
 
@@ -81,7 +83,7 @@ export class ReplayServer {
       const espn = z.array(espnRouteSchema).parse(JSON.parse(readFileSync(join(espnRoot, 'replay-routes.json'), 'utf8')));
       for (const route of espn) {
         const first = route.files[0] ?? '';
-        this.routes.push({ host: '', method: 'GET', path: route.path, ...(route.query === undefined ? {} : { query: route.query }), file: first, root: espnRoot, sequence: route.files });
+        this.routes.push({ host: '', method: 'GET', path: route.path, ...(route.query === undefined ? {} : { query: route.query }), file: first, root: espnRoot, sequence: route.files, withoutEtag: !route.etag });
       }
     }
   }
@@ -122,6 +124,10 @@ export class ReplayServer {
       const body = readFileSync(join(route.root ?? this.root, file));
       const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 20)}"`;
       const status = route.status ?? 200;
+      if (route.withoutEtag === true) {
+        response.writeHead(status, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+        return;
+      }
       if (status === 200 && request.headers['if-none-match'] === etag) {
         response.writeHead(304, { etag }).end();
         return;

@@ -52,7 +52,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
       const scope = parseOrFail(definition.scopeSchema, job.scope, 'scope');
       const { mode = 'fetch', ...own } = job.params as { mode?: (typeof MODES)[number] } & JsonObject;
       const params = parseOrFail(definition.paramsSchema, own, 'params');
-      const { snapshots, fetched } = mode === 'renormalize' ? await snapshotsBehindLatest(job) : await fetchAll(context, scope, params);
+      const { snapshots, fetched, identicalBodies } = mode === 'renormalize' ? await snapshotsBehindLatest(job) : await fetchAll(context, scope, params);
       const parsed = runStep('parse', () => definition.parse({ scope, fetched }));
       const normalized = runStep('normalize', () => definition.normalize({ scope, parsed }));
       const content = JSON.parse(JSON.stringify(normalized)) as NormalizedContent;
@@ -71,6 +71,8 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
           mode,
           snapshots: snapshots.length,
           not_modified: snapshots.filter((s) => s.notModified).length,
+          // A 200 whose body is the previous snapshot's: with not_modified, our own answer to whether a source honours validators.
+          identical_bodies: identicalBodies,
           records: content.records.length,
         },
         ingestion: {
@@ -91,6 +93,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
   interface Sources {
     snapshots: SnapshotRecord[];
     fetched: FetchedResource[];
+    identicalBodies: number;
   }
 
   async function fetchAll(context: JobContext, scope: JsonObject, params: JsonObject): Promise<Sources> {
@@ -100,6 +103,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
     const snapshots: SnapshotRecord[] = [];
     const fetched: FetchedResource[] = [];
     const seen = new Set<string>();
+    let identicalBodies = 0;
 
     /** Saves a response as a snapshot; a reused 304 takes the earlier snapshot's validators where it sent none. */
     function keep(
@@ -128,7 +132,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
 
     for (;;) {
       const requests = runStep('plan', () => definition.planRequests({ scope, params, fetched }));
-      if (requests.length === 0) return { snapshots, fetched };
+      if (requests.length === 0) return { snapshots, fetched, identicalBodies };
       for (const request of requests) {
         const identity = `${request.resourceType}\u0000${request.resourceKey}`;
         if (seen.has(identity)) {
@@ -172,6 +176,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
             ? new JobError('http_status', 'HTTP_304_WITHOUT_BODY', 'the source answered 304 but no earlier body is stored', { retryable: true })
             : classifyResponse({ status: response.status, headers: response.headers, bodyPrefix: textPrefix(body) }, now());
         if (failure !== undefined) throw failure;
+        if (reused === null && previous !== null && snapshot.sha256 === previous.sha256) identicalBodies++;
         snapshots.push(snapshot);
         fetched.push(await withBody(snapshot, body));
       }
@@ -189,7 +194,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
     if (snapshots.length !== result.sourceSnapshotIds.length) {
       throw new JobError('internal', 'SNAPSHOTS_MISSING', `some snapshots behind publication ${latest.id} are missing`, { retryable: false });
     }
-    return { snapshots, fetched: await Promise.all(snapshots.map((snapshot) => withBody(snapshot))) };
+    return { snapshots, fetched: await Promise.all(snapshots.map((snapshot) => withBody(snapshot))), identicalBodies: 0 };
   }
 
   async function withBody(snapshot: SnapshotRecord, known?: Uint8Array): Promise<FetchedResource> {

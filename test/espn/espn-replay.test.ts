@@ -10,7 +10,7 @@ import { PROJECT_ROOT } from '../support/run-app.js';
 import { waitFor } from '../support/wait-for.js';
 
 interface JobDetails {
-  job: { id: string; state: string; failure: { category: string; code: string } | null };
+  job: { id: string; state: string; failure: { category: string; code: string } | null; counters: Record<string, unknown> };
   result: { decision: string; record_count: number } | null;
 }
 
@@ -105,5 +105,18 @@ describe('the ESPN pipelines against the replay origin named by ESPN_BASE_URL', 
     const latest = (await (await fetch(`${service.apiUrl}${url.pathname}${url.search}`)).json()) as { publications: { envelope: { content: { plays: unknown[] } } }[] };
     expect(latest.publications).toHaveLength(1);
     expect(latest.publications[0]?.envelope.content.plays.length).toBeGreaterThan(0);
+  });
+
+  it('counts 304s and identical bodies, and an unchanged game is not published again', async () => {
+    const nfl = { sport: 'football', league: 'nfl', event_id: '401800103' };
+    expect((await run('espn.game_summary', nfl)).job.counters).toMatchObject({ not_modified: 0, identical_bodies: 0 });
+    const validated = await run('espn.game_summary', nfl);
+    expect(validated.job.counters).toMatchObject({ not_modified: 1, identical_bodies: 0 });
+    expect(validated.result?.decision).toBe('SKIP_NO_CHANGE');
+    const mlb = { sport: 'baseball', league: 'mlb', event_id: '401800501' };
+    expect((await run('espn.game_summary', mlb)).job.counters).toMatchObject({ not_modified: 0, identical_bodies: 0 });
+    const same = await run('espn.game_summary', mlb);
+    expect(same.job.counters).toMatchObject({ not_modified: 0, identical_bodies: 1 });
+    expect(same.result?.decision).toBe('SKIP_NO_CHANGE');
   });
 });
