@@ -28,7 +28,9 @@ function pathOf(frame: Frame): JsonPathSegment[] {
   return path.reverse();
 }
 
-const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
+/** A run of string characters that need no further look: not a quote, backslash or control character. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what JSON strings may not hold raw.
+const PLAIN_RUN = /[^"\\\u0000-\u001f]*/y;
 const ESCAPES = new Set(['"', '\\', '/', 'b', 'f', 'n', 'r', 't']);
 const HEX4 = /^[0-9A-Fa-f]{4}$/;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
@@ -68,7 +70,8 @@ function scan(text: string, duplicateFields: JsonPathSegment[][]): void {
       const frame = stack[stack.length - 1] as Extract<Frame, { kind: 'object' }>;
       if (text[i] !== '"') throw unexpected(text, i, 'a quoted field name');
       const end = stringEnd(text, i);
-      frame.name = JSON.parse(text.slice(i, end)) as string;
+      const quoted = text.slice(i, end);
+      frame.name = quoted.includes('\\') ? (JSON.parse(quoted) as string) : quoted.slice(1, -1);
       if (frame.names.has(frame.name)) duplicateFields.push([...pathOf(frame), frame.name]);
       frame.names.add(frame.name);
       i = skipWhitespace(text, end);
@@ -125,14 +128,21 @@ function scan(text: string, duplicateFields: JsonPathSegment[][]): void {
 
 function skipWhitespace(text: string, from: number): number {
   let i = from;
-  while (i < text.length && WHITESPACE.has(text[i]!)) i += 1;
-  return i;
+  for (;;) {
+    const code = text.charCodeAt(i);
+    // Space, tab, line feed, carriage return: JSON's only whitespace. NaN past the end stops too.
+    if (code !== 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return i;
+    i += 1;
+  }
 }
 
 /** The index just after the string that opens at `start`. */
 function stringEnd(text: string, start: number): number {
   let i = start + 1;
   for (;;) {
+    PLAIN_RUN.lastIndex = i;
+    PLAIN_RUN.test(text);
+    i = PLAIN_RUN.lastIndex;
     if (i >= text.length) throw new SyntaxFault(start, 'a string is not closed');
     const code = text.charCodeAt(i);
     if (code === 0x22) return i + 1;
