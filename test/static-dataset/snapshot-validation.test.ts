@@ -29,6 +29,14 @@ describe('static snapshot validation', () => {
     expect(result.ok ? [] : result.problems).toEqual(fixture.expected);
   });
 
+  it('calls only JSON whitespace empty', () => {
+    expect(validateSnapshotDocument(new TextEncoder().encode(' \n\t\r '))).toEqual({ ok: false, problems: [{ path: '$', message: 'is empty: a snapshot is one JSON object' }] });
+    expect(validateSnapshotDocument(new TextEncoder().encode('\u00a0'))).toEqual({
+      ok: false,
+      problems: [{ path: '$', message: 'is not valid JSON: "\u00a0" where a value was expected (line 1, column 1)' }],
+    });
+  });
+
   it('reads a file that starts with a byte order mark like one without', () => {
     const plain = snapshotBytes('valid/small.json');
     const withBom = new Uint8Array([0xef, 0xbb, 0xbf, ...plain]);

@@ -28,7 +28,7 @@ export function validateSnapshotDocument(bytes: Uint8Array): SnapshotValidation 
   } catch {
     return refuse([{ path: '$', message: `is not UTF-8 text: invalid byte sequence at byte offset ${firstInvalidUtf8Offset(bytes)}` }]);
   }
-  if (text.trim() === '') return refuse([{ path: '$', message: 'is empty: a snapshot is one JSON object' }]);
+  if (/^[ \t\n\r]*$/.test(text)) return refuse([{ path: '$', message: 'is empty: a snapshot is one JSON object' }]);
 
   const scan = scanJsonText(text);
   if (scan.syntaxError !== undefined) {
