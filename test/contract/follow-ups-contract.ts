@@ -165,6 +165,14 @@ export function describeFollowUpsContract(driver: 'postgres' | 'sqlite', createD
       expect((await bed.repo.getJob(job.id))?.job.counters).toMatchObject({ follow_ups_enqueued: 500 });
     });
 
+    it('refuses a follow-up the ledger cannot store, and leaves the job running', async () => {
+      const { job, lease } = await runningParent(bed.freshPipeline());
+      await expect(bed.repo.completeJob(lease, { followUps: [later(bed.freshPipeline(), 'x', { runAt: 'not an instant' })] })).rejects.toThrow(RangeError);
+      await expect(bed.repo.completeJob(lease, { followUps: [later(bed.freshPipeline(), 'x'.repeat(300))] })).rejects.toThrow(/idempotencyKey/);
+      expect((await bed.repo.getJob(job.id))?.job.state).toBe('running');
+      await bed.repo.completeJob(lease, {});
+    });
+
     it('refuses follow-ups in a batched settle: those settle one by one', async () => {
       const pipeline = bed.freshPipeline();
       const { lease } = await runningParent(pipeline);

@@ -21,7 +21,7 @@ import type {
 } from '../../../core/job-repository.js';
 import type { Job, JobDetails, JobFailure, JobLease } from '../../../core/job.js';
 import { isJobId } from './job-cursor.js';
-import { validateEnqueueInput } from './validate-enqueue-input.js';
+import { validateEnqueueInput, validateFollowUps } from './validate-enqueue-input.js';
 import { cancelJob } from './queries/cancel-job.js';
 import { getJob } from './queries/get-job.js';
 import { getPipelineLimit } from './queries/get-pipeline-limit.js';
@@ -113,7 +113,8 @@ export class SqlJobRepository implements JobRepository {
     return this.db.transaction((s) => renewLeases(s, this.d, workerId, leases, leaseMs));
   }
 
-  completeJob(lease: JobLease, input: CompleteJobInput): Promise<SettleResult> {
+  async completeJob(lease: JobLease, input: CompleteJobInput): Promise<SettleResult> {
+    if (input.followUps !== undefined) validateFollowUps(input.followUps);
     if (isPlainSuccess(input) && this.specifics.completePlainJobs !== undefined) {
       return this.specifics.completePlainJobs([{ lease, input }]).then(([result]) => result ?? { applied: false, reason: 'lease_lost' });
     }
