@@ -22,7 +22,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   const storage = await prepareStorage(config, logger, 'worker');
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
   const fetcher = createFetcher(config, logger, metrics);
-  const handlers = tracing.traceJobs(createHandlers({ fetcher, store: storage.ingestion }, registeredPipelines(config.providers)));
+  const handlers = tracing.traceJobs(createHandlers({ fetcher, store: storage.ingestion, metrics }, registeredPipelines(config.providers)));
   let reportLoss: (loss: DatabaseLoss) => void = () => undefined;
   const fatal = new Promise<FatalCondition>((resolve) => {
     reportLoss = (loss) => resolve({ exitCode: DATABASE_UNAVAILABLE_EXIT_CODE, message: databaseLossLine(loss, config) });

@@ -22,7 +22,7 @@ export async function startAllInOne(config: AppConfig, logger: Logger, options: 
   // One registry: the API's GET /metrics shows the worker's counters too.
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
   const fetcher = createFetcher(config, logger, metrics);
-  const handlers = createHandlers({ fetcher, store: storage.ingestion }, registeredPipelines(config.providers));
+  const handlers = createHandlers({ fetcher, store: storage.ingestion, metrics }, registeredPipelines(config.providers));
   const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(handlers) ?? handlers, { metrics });
   const api = await startApi(config, storage, logger, handlers, metrics);
