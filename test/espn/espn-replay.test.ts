@@ -31,6 +31,8 @@ beforeAll(async () => {
     ALLOW_INSECURE_INTERNAL_AUTH: 'true',
     ESPN_BASE_URL: replay.origin,
     ESPN_REQUESTS_PER_MINUTE: '10000',
+    // The follow-ups of live games wait an hour here: these tests read the summaries they enqueue themselves.
+    ESPN_LIVE_POLL_INTERVAL_SEC: '3600',
     WORKER_POLL_INTERVAL_SEC: '0.1',
     WORKER_SHUTDOWN_TIMEOUT_SEC: '2',
   });
