@@ -87,4 +87,18 @@ describe('live polling by game state', () => {
     ]);
     expect(nextPoll(summaryOf('summary/nba-401800001-post-corrected.json', game)).map((job) => job.key)).toEqual(final.map((job) => job.key));
   });
+
+  it('a scoreboard restarts a broken chain: each new state of a live game it shows starts one summary', () => {
+    const seen = (file: string) =>
+      (scoreboard.followUps?.({ scope: nba, params: {}, content: scoreboardOf(file) }) ?? []).filter((job) => job.scope.event_id === '401800001' && job.key.includes(':seen:')).map((job) => job.key);
+    const live = seen('scoreboard/nba-20261201-in.json');
+    expect(live).toHaveLength(1);
+    expect(seen('scoreboard/nba-20261201-in.json')).toEqual(live);
+    const later = scoreboardOf('scoreboard/nba-20261201-in.json');
+    const game = later.records.find((r) => (r as JsonObject).event_id === '401800001') as JsonObject;
+    game.clock = '6:40';
+    const moved = (scoreboard.followUps?.({ scope: nba, params: {}, content: later }) ?? []).filter((job) => job.scope.event_id === '401800001').map((job) => job.key);
+    expect(moved).toHaveLength(1);
+    expect(moved).not.toEqual(live);
+  });
 });
