@@ -55,6 +55,13 @@ export interface PipelineDefinition<Scope extends JsonObject = JsonObject, Param
   planRequests(input: { scope: Scope; params: Params; fetched: readonly FetchedResource[] }): ResourceRequest[];
   parse(input: { scope: Scope; fetched: readonly FetchedResource[] }): Parsed;
   normalize(input: { scope: Scope; parsed: Parsed }): NormalizedContent;
+  /**
+   * What changed since the scope's previous publication (`null` for its first), for consumers who
+   * want the difference rather than the whole content. Pure and total: called while the scope's
+   * publication lock is held, only when a new version is published; the result goes into the
+   * envelope as `changes` and so into its hash.
+   */
+  describeChange?(previous: NormalizedContent | null, next: NormalizedContent): JsonObject;
 }
 
 /** Whether `host` is one of `allowed` (exact, or a subdomain of an entry written `.domain`). */

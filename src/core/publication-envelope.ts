@@ -1,6 +1,7 @@
 import { envelopeHash } from './content-hashes.js';
 import type { IngestionResultInput } from './ingestion-store.js';
 import type { JsonObject } from './job.js';
+import type { NormalizedContent } from './pipeline.js';
 import type { PublicationDecision } from './publication-decision.js';
 
 /** Where a new publication sits: its scope, its version and the publication it supersedes. */
@@ -47,4 +48,11 @@ export function buildPublicationEnvelope(
     content: result.payload,
   };
   return { envelope, hash: envelopeHash(envelope) };
+}
+
+/** The normalized content a stored envelope carries, or null when it carries none. */
+export function envelopeContent(envelope: JsonObject): NormalizedContent | null {
+  const content = envelope.content;
+  if (typeof content !== 'object' || content === null || Array.isArray(content) || !Array.isArray(content.records)) return null;
+  return content as NormalizedContent;
 }

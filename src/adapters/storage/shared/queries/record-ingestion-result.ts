@@ -1,7 +1,7 @@
 import type { IngestionResultInput } from '../../../../core/ingestion-store.js';
 import type { JobLease } from '../../../../core/job.js';
 import { decidePublication, type PublicationDecision } from '../../../../core/publication-decision.js';
-import { buildPublicationEnvelope, type PublicationPlacement } from '../../../../core/publication-envelope.js';
+import { buildPublicationEnvelope, envelopeContent, type PublicationPlacement } from '../../../../core/publication-envelope.js';
 import type { SqlDialect } from '../sql-dialect.js';
 import type { SqlSession } from '../sql-database.js';
 import { insertPublication } from './insert-publication.js';
@@ -34,6 +34,8 @@ export async function recordIngestionResult(
     version: (latest?.version ?? 0) + 1,
     supersedes: latest?.id ?? null,
   };
-  await insertPublication(s, d, placement, input, decision, buildPublicationEnvelope(placement, input, decision));
+  // Against the latest publication as it is now, under the lock: the change this version really makes.
+  const changes = input.describeChange?.(latest === null ? null : envelopeContent(latest.envelope), input.payload);
+  await insertPublication(s, d, placement, input, decision, buildPublicationEnvelope(placement, input, decision, changes));
   return { ...decision, version: placement.version };
 }
