@@ -4,15 +4,18 @@ import { decidePublication, type PublicationDecision } from '../../../../core/pu
 import { buildPublicationEnvelope, envelopeContent, type PublicationPlacement } from '../../../../core/publication-envelope.js';
 import type { SqlDialect } from '../sql-dialect.js';
 import type { SqlSession } from '../sql-database.js';
+import { insertOutboxEvent } from './insert-outbox-event.js';
 import { insertPublication } from './insert-publication.js';
+import { publicationLockKey } from './lock-publication-scope.js';
 import { latestPublication } from './publication-reads.js';
 import { upsertNormalizedResult } from './upsert-normalized-result.js';
 
 /**
- * Inside the success settle's transaction, after the fence: take the scope's publication lock,
- * compare with its latest publication, record the normalized result and the decision, and publish
- * the next version when the decision says so. Two jobs of one scope take turns here, so the same
- * change is never published twice.
+ * Inside the success settle's transaction, after the fence and with the scope's publication lock
+ * (lockPublicationScope, taken before the fence): compare with the scope's latest publication,
+ * record the normalized result and the decision, and publish the next version, announced in the
+ * outbox, when the decision says so. Two jobs of one scope take turns, so the same change is never
+ * published twice.
  */
 export async function recordIngestionResult(
   s: SqlSession,
@@ -21,7 +24,8 @@ export async function recordIngestionResult(
   job: { pipeline: string; scopeKey: string },
   input: IngestionResultInput,
 ): Promise<PublicationDecision & { version: number | null }> {
-  await d.lockScope(s, `${job.pipeline}\n${job.scopeKey}`);
+  // Held already unless the caller skipped it; taking it again in the same transaction is free.
+  await d.lockScope(s, publicationLockKey(job.pipeline, job.scopeKey));
   const latest = await latestPublication(s, d, job.pipeline, job.scopeKey);
   const decision = decidePublication({ forced: input.forced, sourceSnapshotHash: input.sourceSnapshotHash, normalizedHash: input.normalizedHash, latest });
   await upsertNormalizedResult(s, d, lease, job, input, decision);
@@ -36,6 +40,8 @@ export async function recordIngestionResult(
   };
   // Against the latest publication as it is now, under the lock: the change this version really makes.
   const changes = input.describeChange?.(latest === null ? null : envelopeContent(latest.envelope), input.payload);
-  await insertPublication(s, d, placement, input, decision, buildPublicationEnvelope(placement, input, decision, changes));
+  const published = buildPublicationEnvelope(placement, input, decision, changes);
+  const publicationId = await insertPublication(s, d, placement, input, decision, published);
+  await insertOutboxEvent(s, d, { id: publicationId, placement, scope: input.scope, envelopeHash: published.hash });
   return { ...decision, version: placement.version };
 }
