@@ -17,6 +17,8 @@ CREATE TABLE outbox_events (
 );
 
 CREATE INDEX outbox_events_position_idx ON outbox_events (xact_id, id);
+-- The feed filtered by pipeline, and by pipeline and scope, read in the same order.
+CREATE INDEX outbox_events_pipeline_position_idx ON outbox_events (pipeline, xact_id, id);
 CREATE INDEX outbox_events_scope_position_idx ON outbox_events (pipeline, scope_key, xact_id, id);
 CREATE INDEX outbox_events_occurred_idx ON outbox_events (occurred_at);
 

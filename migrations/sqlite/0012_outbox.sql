@@ -14,6 +14,8 @@ CREATE TABLE outbox_events (
   supersedes          INTEGER
 );
 
+-- The feed filtered by pipeline, and by pipeline and scope, read in the same order.
+CREATE INDEX outbox_events_pipeline_position_idx ON outbox_events (pipeline, id);
 CREATE INDEX outbox_events_scope_position_idx ON outbox_events (pipeline, scope_key, id);
 CREATE INDEX outbox_events_occurred_idx ON outbox_events (occurred_at);
 

@@ -81,6 +81,25 @@ export function describeOutboxContract(driver: 'postgres' | 'sqlite', createData
       }
     };
 
+    /**
+     * Events become readable only once every older writing transaction in the cluster has ended
+     * (other databases' too), so a test waits for what it wrote instead of reading at once.
+     */
+    const readUntil = (count: number, filters: { pipeline?: string; scopeKey?: string } = {}, limit = 1000, after?: string) =>
+      waitFor(`${count} events to be readable`, async () => {
+        const read = await readAll(filters, limit, after);
+        return read.events.length >= count ? read : undefined;
+      });
+    /** A cursor after every event committed so far: publishes a marker and waits until it is read. */
+    const settledCursor = async () => {
+      const marker = { name: `marker-${++seq}` };
+      expect(await publish(storage, 'outbox.marker', marker, [{}])).toBe(1);
+      return waitFor('the marker event', async () => {
+        const read = await readAll();
+        return read.events.at(-1)?.scopeKey === JSON.stringify(marker) ? read.cursor : undefined;
+      });
+    };
+
     beforeAll(async () => {
       database = await createDatabase();
       const config = databaseConfig(driver, database.dsn);
@@ -98,14 +117,13 @@ export function describeOutboxContract(driver: 'postgres' | 'sqlite', createData
       const pipeline = 'outbox.basic';
       const scope = { name: 'basic' };
       const scopeKey = JSON.stringify(scope);
-      const before = await readAll({ pipeline });
-      expect(before.events).toEqual([]);
+      const before = await settledCursor();
 
       expect(await publish(storage, pipeline, scope, [{ id: 1 }])).toBe(1);
       expect(await publish(storage, pipeline, scope, [{ id: 1 }])).toBeNull();
       expect(await publish(storage, pipeline, scope, [{ id: 2 }])).toBe(2);
 
-      const read = await readAll({ pipeline }, 10, before.cursor);
+      const read = await readUntil(2, { pipeline }, 10, before);
       const v1 = await storage.ingestion.listPublications({ pipeline, scopeKey, limit: 10 });
       const [second, first] = v1.publications;
       expect(read.events).toHaveLength(2);
@@ -140,11 +158,11 @@ export function describeOutboxContract(driver: 'postgres' | 'sqlite', createData
       // The job is still its worker's: settled again, it publishes, and the event appears.
       const settled = await storage.jobs.completeJob(leaseOf(job), { ingestion: ingestionOf(job.scope, [{ id: 1 }]) });
       expect(settled).toMatchObject({ applied: true, publication: { version: 1 } });
-      expect((await readAll({ pipeline })).events.map((e) => e.version)).toEqual([1]);
+      expect((await readUntil(1, { pipeline })).events.map((e) => e.version)).toEqual([1]);
     });
 
     it('pages through 1,000 events 37 at a time exactly as one full read, and filters by pipeline and scope', async () => {
-      const start = (await readAll()).cursor;
+      const start = await settledCursor();
       const pipelines = ['outbox.paging-a', 'outbox.paging-b'];
       // 1,000 publications over 40 scopes of two pipelines, 25 versions each, interleaved.
       const jobs: Job[] = [];
@@ -162,6 +180,7 @@ export function describeOutboxContract(driver: 'postgres' | 'sqlite', createData
         }
       }
       expect(jobs).toHaveLength(1000);
+      await readUntil(1000, {}, 1000, start);
 
       const full = await storage.changes.read({ limit: 1000, after: start });
       expect(events(full)).toHaveLength(1000);
@@ -222,9 +241,9 @@ export function describeOutboxContract(driver: 'postgres' | 'sqlite', createData
 
     it('prunes events past retention; an older cursor reads cursor_expired with the oldest valid cursor', async () => {
       const pipeline = 'outbox.retention';
-      const start = (await readAll()).cursor;
+      const start = await settledCursor();
       for (let i = 0; i < 5; i++) await publish(storage, pipeline, { name: `old-${i}` }, [{ id: i }]);
-      const old = await readAll({}, 1000, start);
+      const old = await readUntil(5, {}, 1000, start);
       expect(old.events).toHaveLength(5);
       await ageOutboxEvents(driver, database.dsn, 200 * HOUR);
       for (let i = 0; i < 3; i++) await publish(storage, pipeline, { name: `new-${i}` }, [{ id: i }]);
@@ -237,7 +256,7 @@ export function describeOutboxContract(driver: 'postgres' | 'sqlite', createData
       if (expired.ok || expired.reason !== 'cursor_expired') throw new Error('unreachable');
       expect(await storage.changes.read({ limit: 10, after: old.events[2]!.cursor })).toMatchObject({ reason: 'cursor_expired' });
       // The oldest valid cursor reads the retained events, as does a read from the beginning.
-      const retained = await readAll({}, 2, expired.oldestCursor);
+      const retained = await readUntil(3, {}, 2, expired.oldestCursor);
       expect(retained.events.map((e) => e.scopeKey)).toEqual([0, 1, 2].map((i) => JSON.stringify({ name: `new-${i}` })));
       expect((await readAll()).events.map((e) => e.id)).toEqual(retained.events.map((e) => e.id));
       // A cursor at or after the newest pruned event is still good.
@@ -246,7 +265,7 @@ export function describeOutboxContract(driver: 'postgres' | 'sqlite', createData
     });
 
     it('under many concurrent publishers, a paging reader reads every committed event once, each scope in order', async () => {
-      const start = (await readAll()).cursor;
+      const start = await settledCursor();
       const pipeline = 'outbox.fuzz';
       const publishers = Array.from({ length: 4 }, () => {
           const store = driver === 'postgres' ? createPostgresStorage({ connectionString: database.dsn, maxConnections: 2 }) : openStorage(databaseConfig(driver, database.dsn));
@@ -276,6 +295,13 @@ export function describeOutboxContract(driver: 'postgres' | 'sqlite', createData
             const version = await publish(store, pipeline, { name: `fuzz-${(p + i) % 6}` }, [{ p, i }]);
             if (version !== null) published.push(version);
           }
+          // Jobs another publisher enqueued and nobody claimed yet are settled too: none is left pending.
+          for (let i = 0; ; i++) {
+            const [job] = await store.jobs.claimJobs({ workerId: `drain-${p}`, limit: 1, leaseMs: 60_000 });
+            if (job === undefined) return;
+            const result = await store.jobs.completeJob(leaseOf(job), { ingestion: ingestionOf(job.scope, [{ p, drain: i }]) });
+            if (result.applied && result.publication?.version !== null && result.publication?.version !== undefined) published.push(result.publication.version);
+          }
         }),
       );
       publishing = false;
@@ -298,7 +324,7 @@ export function describeOutboxContract(driver: 'postgres' | 'sqlite', createData
     it.runIf(driver === 'postgres')(
       'delivers nothing past an event whose transaction is still open: A takes the first id, B the next and commits, then A commits',
       async () => {
-        const start = (await readAll()).cursor;
+        const start = await settledCursor();
         const pipeline = 'outbox.commit-order';
         const jobA = await claimed(storage, pipeline, { name: 'a' });
         const separate = new PgDatabase(createPgPool({ connectionString: database.dsn, maxConnections: 1 }));
@@ -340,7 +366,7 @@ export function describeOutboxContract(driver: 'postgres' | 'sqlite', createData
     );
 
     it.runIf(driver === 'postgres')('a rolled-back transaction that took an event id holds back nothing once it ends', async () => {
-      const start = (await readAll()).cursor;
+      const start = await settledCursor();
       const pipeline = 'outbox.rolled-back';
       const jobA = await claimed(storage, pipeline, { name: 'a' });
       const separate = new PgDatabase(createPgPool({ connectionString: database.dsn, maxConnections: 1 }));
