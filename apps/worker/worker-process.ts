@@ -4,6 +4,7 @@ import type { AppConfig } from '../../src/platform/config.js';
 import { DATABASE_UNAVAILABLE_EXIT_CODE, databaseLossLine } from '../../src/platform/database-failure.js';
 import { createProcessLogger } from '../../src/platform/logger.js';
 import type { FatalCondition, StartedProcess } from '../../src/platform/process-lifecycle.js';
+import { startOutboxPruner } from '../../src/platform/start-outbox-pruner.js';
 import { startScheduler } from '../../src/platform/start-scheduler.js';
 import { startWorker } from '../../src/platform/start-worker.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
@@ -30,6 +31,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   // First: a bad SCHEDULES_FILE stops the start before any job is claimed.
   const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, handlers, { onDatabaseLost: (loss) => reportLoss(loss), metrics });
+  const outboxPruner = startOutboxPruner(config, storage, logger);
   let health: WorkerHealthServer | undefined;
   if (config.worker.http.port !== undefined) {
     health = await startWorkerHealthServer({
@@ -45,6 +47,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
     fatal,
     shutdown: async () => {
       await scheduler.stop();
+      await outboxPruner.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
       await health?.close();
       await fetcher.close();

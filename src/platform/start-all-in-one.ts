@@ -6,6 +6,7 @@ import { createFetcher } from './fetcher.js';
 import { createHandlers, registeredPipelineNames, registeredPipelines } from './handlers.js';
 import { createProcessMetrics } from './metrics.js';
 import { startApi } from './start-api.js';
+import { startOutboxPruner } from './start-outbox-pruner.js';
 import { startScheduler } from './start-scheduler.js';
 import { startWorker } from './start-worker.js';
 import { prepareStorage } from './storage.js';
@@ -25,12 +26,14 @@ export async function startAllInOne(config: AppConfig, logger: Logger, options: 
   const handlers = createHandlers({ fetcher, store: storage.ingestion, metrics }, registeredPipelines(config.providers));
   const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(handlers) ?? handlers, { metrics });
+  const outboxPruner = startOutboxPruner(config, storage, logger);
   const api = await startApi(config, storage, logger, handlers, metrics);
   return {
     apiUrl: api.url,
     stop: async () => {
       await api.stop();
       await scheduler.stop();
+      await outboxPruner.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
       await fetcher.close();
       await storage.jobs.close();

@@ -1,5 +1,6 @@
 import type { IngestionStore } from '../../../core/ingestion-store.js';
 import type { JobRepository } from '../../../core/job-repository.js';
+import type { ChangeFeed, OutboxRetention } from '../../../core/outbox.js';
 import type { ScheduleRepository } from '../../../core/schedule-repository.js';
 
 /** Both stores over one database handle; closing `jobs` closes the handle. */
@@ -7,4 +8,6 @@ export interface Storage {
   jobs: JobRepository;
   ingestion: IngestionStore;
   schedules: ScheduleRepository;
+  /** The outbox: read in an order no later commit can break, and kept to its retention. */
+  changes: ChangeFeed & OutboxRetention;
 }
