@@ -8,6 +8,7 @@ import { waitFor } from '../support/wait-for.js';
 
 interface JobView {
   id: string;
+  scope_key: string;
   state: string;
   scope: { event_id?: string };
   params: Record<string, unknown>;
@@ -84,5 +85,17 @@ describe.each(['postgres', 'sqlite'] as const)('live polling through the follow-
     replay.replace('scoreboard/nba-20261201-pre.json', 'scoreboard/nba-20261201-post.json');
     await scoreboard(); // post: the corrections it declares exist already
     expect((await summaries('401800001')).map((job) => job.id)).toEqual(chain.map((job) => job.id));
+
+    // Each publication of the game says what changed in its ledger against the one before.
+    const scopeKey = encodeURIComponent(chain[0]?.scope_key ?? '');
+    const listed = (await (await fetch(`${service.apiUrl}/internal/v1/publications?pipeline=espn.game_summary&scope_key=${scopeKey}`)).json()) as {
+      publications: { version: number; envelope: { changes?: Record<string, unknown> } }[];
+    };
+    // The +2 min correction may have published a fourth version on a very slow run; the first three are the live game.
+    const publications = listed.publications.filter((p) => p.version <= 3);
+    expect(publications.map((p) => p.version)).toEqual([3, 2, 1]);
+    expect(publications[2]?.envelope.changes).toMatchObject({ plays_added: ['4018000011', '4018000014', '4018000017', '4018000020', '4018000023', '4018000026'], plays_removed: [] });
+    expect(publications[1]?.envelope.changes).toMatchObject({ plays_changed: [{ id: '4018000017', fields: ['text'] }], plays_removed: ['4018000020'] });
+    expect(publications[0]?.envelope.changes).toEqual({ plays_added: ['4018000090'], plays_changed: [], plays_removed: [], game_fields_changed: expect.arrayContaining(['state', 'completed']) as unknown });
   });
 });

@@ -13,6 +13,7 @@ describe('npm run demo', () => {
     expect(run.stdout).toMatch(/scoreboard 1: PUBLISH_CHANGED; .* pre, .* pre, .* pre/);
     expect(run.stdout).toMatch(/scoreboard 2: PUBLISH_CHANGED; .* in 38-41, NYK @ BOS in 4-3/);
     expect(run.stdout).toMatch(/summary 401800001 \(job \d+\): post 97-101, 14 plays, 3 warnings/);
+    expect(run.stdout).toMatch(/summary 401800001 \(job \d+\): in 7-6, 13 plays, 3 warnings, version 2, changes \+8 ~1 -1/);
     expect(run.stdout).toMatch(/summary 401800003 \(job \d+\): post 95-88/);
     expect(run.stdout).toMatch(/scoreboard 4: PUBLISH_CHANGED; .* post .* post .* post/);
   });
