@@ -8,7 +8,7 @@ import { startOutboxPruner } from '../../src/platform/start-outbox-pruner.js';
 import { startScheduler } from '../../src/platform/start-scheduler.js';
 import { startWorker } from '../../src/platform/start-worker.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
-import { createHandlers, registeredPipelineNames } from '../../src/platform/handlers.js';
+import { createHandlers, registeredPipelineNames, registeredPipelines } from '../../src/platform/handlers.js';
 import { createProcessMetrics } from '../../src/platform/metrics.js';
 import { prepareStorage } from '../../src/platform/storage.js';
 import type { Tracing } from '../../src/platform/tracing.js';
@@ -23,7 +23,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   const storage = await prepareStorage(config, logger, 'worker');
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
   const fetcher = createFetcher(config, logger, metrics);
-  const handlers = tracing.traceJobs(createHandlers({ fetcher, store: storage.ingestion, metrics }));
+  const handlers = tracing.traceJobs(createHandlers({ fetcher, store: storage.ingestion, metrics }, registeredPipelines(config.providers)));
   let reportLoss: (loss: DatabaseLoss) => void = () => undefined;
   const fatal = new Promise<FatalCondition>((resolve) => {
     reportLoss = (loss) => resolve({ exitCode: DATABASE_UNAVAILABLE_EXIT_CODE, message: databaseLossLine(loss, config) });

@@ -104,6 +104,7 @@ const fields = {
     SMOOTHCOMP_MAX_CONCURRENCY_PER_HOST: integer(1, 100).default(2),
     ESPN_BASE_URL: url.default('https://site.api.espn.com'),
     ESPN_REQUESTS_PER_MINUTE: integer(1, 10_000).default(60),
+    ESPN_LIVE_POLL_INTERVAL_SEC: integer(5, 3600).default(30),
 };
 
 const schema = z.object(fields);
@@ -204,7 +205,7 @@ export interface AppConfig {
   };
   providers: {
     smoothcomp: { baseUrlOverride: string | undefined; requestsPerMinute: number; maxConcurrencyPerHost: number };
-    espn: { baseUrl: string; requestsPerMinute: number };
+    espn: { baseUrl: string; requestsPerMinute: number; livePollIntervalSec: number };
   };
 }
 
@@ -299,7 +300,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
         requestsPerMinute: env.SMOOTHCOMP_REQUESTS_PER_MINUTE,
         maxConcurrencyPerHost: env.SMOOTHCOMP_MAX_CONCURRENCY_PER_HOST,
       },
-      espn: { baseUrl: env.ESPN_BASE_URL, requestsPerMinute: env.ESPN_REQUESTS_PER_MINUTE },
+      espn: { baseUrl: env.ESPN_BASE_URL, requestsPerMinute: env.ESPN_REQUESTS_PER_MINUTE, livePollIntervalSec: env.ESPN_LIVE_POLL_INTERVAL_SEC },
     },
   };
 }
