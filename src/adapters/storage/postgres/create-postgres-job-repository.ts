@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
 import type { JobRepository } from '../../../core/job-repository.js';
+import { SqlDropLedger } from '../shared/sql-drop-ledger.js';
 import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import type { Storage } from '../shared/storage.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
@@ -78,5 +79,5 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
       }),
     close: () => listener.close(),
   });
-  return { jobs, ingestion: new SqlIngestionStore(db, pgDialect), schedules: new SqlScheduleRepository(db, pgDialect, announceJobs) };
+  return { jobs, ingestion: new SqlIngestionStore(db, pgDialect), schedules: new SqlScheduleRepository(db, pgDialect, announceJobs), drops: new SqlDropLedger(db, pgDialect) };
 }

@@ -1,10 +1,13 @@
 import type { IngestionStore } from '../../../core/ingestion-store.js';
 import type { JobRepository } from '../../../core/job-repository.js';
 import type { ScheduleRepository } from '../../../core/schedule-repository.js';
+import type { DropLedger } from '../../../core/snapshot-drops.js';
 
 /** Both stores over one database handle; closing `jobs` closes the handle. */
 export interface Storage {
   jobs: JobRepository;
   ingestion: IngestionStore;
   schedules: ScheduleRepository;
+  /** What became of each static snapshot file. */
+  drops: DropLedger;
 }

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { JobRepository } from '../../../core/job-repository.js';
 import type { Storage } from '../shared/storage.js';
+import { SqlDropLedger } from '../shared/sql-drop-ledger.js';
 import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
 import { SqlScheduleRepository } from '../shared/sql-schedule-repository.js';
@@ -61,5 +62,5 @@ export function createSqliteStorage(options: SqliteOptions): Storage {
     queueStats: () => db.statement(queueStatsQuery(sqliteDialect, SQLITE_NOW_MS)),
     close: () => cancelWatch.close(),
   });
-  return { jobs, ingestion: new SqlIngestionStore(db, sqliteDialect), schedules: new SqlScheduleRepository(db, sqliteDialect, announceJobs) };
+  return { jobs, ingestion: new SqlIngestionStore(db, sqliteDialect), schedules: new SqlScheduleRepository(db, sqliteDialect, announceJobs), drops: new SqlDropLedger(db, sqliteDialect) };
 }
