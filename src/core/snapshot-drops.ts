@@ -40,6 +40,11 @@ export interface DropFilter {
 export interface DropLedger {
   /** Inserts the file's record, or updates it (same claim name) with its latest outcome. */
   recordDrop(input: DropRecordInput): Promise<DropRecord>;
+  /**
+   * As recordDrop, but an existing record changes only while it is `pending`: of several workers
+   * deciding one file's outcome, exactly one gets the record back, the others null.
+   */
+  decideDrop(input: DropRecordInput): Promise<DropRecord | null>;
   getDropByClaim(claimName: string): Promise<DropRecord | null>;
   getDrop(id: string): Promise<DropRecord | null>;
   /** Newest first. */

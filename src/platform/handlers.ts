@@ -6,11 +6,19 @@ import { athleteProfilePipeline } from '../adapters/smoothcomp/athlete-profile/a
 import { eventDetailPipeline } from '../adapters/smoothcomp/event-detail/event-detail-pipeline.js';
 import { eventCatalogPipeline } from '../adapters/smoothcomp/event-catalog/event-catalog-pipeline.js';
 import { eventParticipantsPipeline } from '../adapters/smoothcomp/event-participants/event-participants-pipeline.js';
+import { staticDatasetPipeline } from '../adapters/static-dataset/static-dataset-pipeline.js';
 import type { PipelineDefinition } from '../core/pipeline.js';
 
 /** The provider pipelines this build runs. Each provider adds its definitions here. */
 export function registeredPipelines(): PipelineDefinition[] {
-  return [eventCatalogPipeline, eventParticipantsPipeline, eventDetailPipeline, athleteProfilePipeline, academyCatalogPipeline];
+  return [
+    eventCatalogPipeline,
+    eventParticipantsPipeline,
+    eventDetailPipeline,
+    athleteProfilePipeline,
+    academyCatalogPipeline,
+    staticDatasetPipeline,
+  ];
 }
 
 /** Every handler a process knows: the built-in ones and one per registered pipeline. */

@@ -1,4 +1,5 @@
 import type { TestDatabase } from '../support/test-databases.js';
+import { describeDropFolderContract } from './drop-folder-contract.js';
 import { describeIngestionContract } from './ingestion-contract.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
 import { describeMetricsContract } from './metrics-contract.js';
@@ -35,6 +36,7 @@ export const STORAGE_CONTRACTS: readonly StorageContract[] = [
   describeScheduleRepositoryContract,
   describeSchedulerContract,
   describePipelineLimitsContract,
+  describeDropFolderContract,
 ];
 
 /** Runs every storage contract suite on `dialect`. */

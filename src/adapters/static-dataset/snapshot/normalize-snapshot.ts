@@ -14,14 +14,14 @@ export function normalizeSnapshot(document: SnapshotDocument): NormalizedContent
   const seasons = new Set<string>();
   const records: JsonObject[] = [];
   for (const row of document.records) {
-    const competition = String(row.competition_external_id);
-    const team = String(row.team_external_id);
-    const player = String(row.player_external_id);
+    const competition = text(row.competition_external_id);
+    const team = text(row.team_external_id);
+    const player = text(row.player_external_id);
     competitions[competition] = { external_id: competition, name: row.competition_name ?? null };
     teams[team] = { external_id: team, name: row.team_name ?? null };
     players[player] = { external_id: player, full_name: row.full_name ?? null, birth_date: row.birth_date ?? null };
-    seasons.add(String(row.season));
-    records.push({ competition_external_id: competition, season: String(row.season), team_external_id: team, player_external_id: player });
+    seasons.add(text(row.season));
+    records.push({ competition_external_id: competition, season: text(row.season), team_external_id: team, player_external_id: player });
   }
   return {
     source_name: document.source_name,
@@ -36,4 +36,8 @@ export function normalizeSnapshot(document: SnapshotDocument): NormalizedContent
 
 function sortedValues(byId: Record<string, JsonValue>): JsonValue[] {
   return Object.keys(byId).sort().map((id) => byId[id] ?? null);
+}
+
+function text(value: JsonValue | undefined): string {
+  return typeof value === 'string' ? value : JSON.stringify(value ?? null);
 }

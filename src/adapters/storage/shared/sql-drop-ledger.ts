@@ -11,8 +11,14 @@ export class SqlDropLedger implements DropLedger {
     private readonly d: SqlDialect,
   ) {}
 
-  recordDrop(input: DropRecordInput): Promise<DropRecord> {
-    return this.db.transaction((s) => recordSnapshotDrop(s, this.d, input));
+  async recordDrop(input: DropRecordInput): Promise<DropRecord> {
+    const record = await this.db.transaction((s) => recordSnapshotDrop(s, this.d, input, false));
+    if (record === null) throw new Error(`the drop ${input.claimName} was not recorded`);
+    return record;
+  }
+
+  decideDrop(input: DropRecordInput): Promise<DropRecord | null> {
+    return this.db.transaction((s) => recordSnapshotDrop(s, this.d, input, true));
   }
 
   getDropByClaim(claimName: string): Promise<DropRecord | null> {

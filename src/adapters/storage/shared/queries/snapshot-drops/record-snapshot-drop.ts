@@ -5,8 +5,12 @@ import type { SqlDialect } from '../../sql-dialect.js';
 import type { SqlSession } from '../../sql-database.js';
 import { dropFromRow, DROP_COLUMNS } from './snapshot-drop-rows.js';
 
-/** Inserts a drop's record, or moves it on to its latest outcome (the claim name is the file's identity). */
-export async function recordSnapshotDrop(s: SqlSession, d: SqlDialect, input: DropRecordInput): Promise<DropRecord> {
+/**
+ * Inserts a drop's record, or moves it on to its latest outcome (the claim name is the file's
+ * identity). With `whilePending`, an existing record is changed only while its outcome is still
+ * `pending`: of several workers deciding one file's outcome, one wins and the others get null.
+ */
+export async function recordSnapshotDrop(s: SqlSession, d: SqlDialect, input: DropRecordInput, whilePending: boolean): Promise<DropRecord | null> {
   const jobId = input.jobId === null ? sql`NULL` : d.id(input.jobId);
   const rows = await s.all<Row>(sql`
     INSERT INTO snapshot_drops (claim_name, file_name, sha256, size, via, job_id, outcome, location, detail, created_at, updated_at)
@@ -15,8 +19,8 @@ export async function recordSnapshotDrop(s: SqlSession, d: SqlDialect, input: Dr
     ON CONFLICT (claim_name) DO UPDATE SET
       sha256 = excluded.sha256, size = excluded.size, job_id = excluded.job_id, outcome = excluded.outcome,
       location = excluded.location, detail = excluded.detail, updated_at = excluded.updated_at
+    ${whilePending ? sql`WHERE snapshot_drops.outcome = 'pending'` : sql``}
     RETURNING ${sql.raw(DROP_COLUMNS)}`);
   const row = rows[0];
-  if (row === undefined) throw new Error(`the drop ${input.claimName} was not recorded`);
-  return dropFromRow(row, d);
+  return row === undefined ? null : dropFromRow(row, d);
 }
