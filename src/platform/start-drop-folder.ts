@@ -2,7 +2,9 @@ import type { Logger } from 'pino';
 import { DropIntake } from '../adapters/static-dataset/drop-folder/drop-intake.js';
 import { DropScanner } from '../adapters/static-dataset/drop-folder/drop-scanner.js';
 import { IncomingScan } from '../adapters/static-dataset/drop-folder/incoming-scan.js';
+import { validateSnapshotDocument } from '../adapters/static-dataset/snapshot/validate-snapshot.js';
 import type { Storage } from '../adapters/storage/shared/storage.js';
+import type { SnapshotDropApi } from '../adapters/transport/http/routes/snapshot-drop-routes.js';
 import { EnqueueJob } from '../application/enqueue-job.js';
 import { HandlerRegistry } from '../application/handler-registry.js';
 import type { JobHandler } from '../application/job-handler.js';
@@ -39,4 +41,29 @@ export function startDropFolder(config: AppConfig, storage: Storage, handlers: J
   });
   scanner.start();
   return scanner;
+}
+
+/** The API's side of the drop folder: the upload route (when the folder is on) and the drop records. */
+export function snapshotDropApi(config: AppConfig, storage: Storage, handlers: JobHandler[], logger: Logger): SnapshotDropApi {
+  const intake = createDropIntake(config, storage, handlers, logger);
+  return {
+    ledger: storage.drops,
+    maxBytes: config.staticDataset?.maxFileBytes ?? config.http.bodyLimitBytes,
+    upload:
+      intake === undefined
+        ? undefined
+        : async (bytes) => {
+            const validation = validateSnapshotDocument(bytes);
+            if (!validation.ok) return { kind: 'invalid', problems: validation.problems };
+            const { source_name: source, snapshot_date: date } = validation.document;
+            const result = await intake.submitUpload(bytes, uploadFileName(source, date));
+            if (result.outcome === 'invalid') return { kind: 'invalid', problems: result.problems };
+            return { kind: result.outcome === 'pending' ? 'submitted' : 'duplicate', drop: result.drop, job: result.job };
+          },
+  };
+}
+
+/** An uploaded snapshot is archived as `<source_name>-<snapshot_date>.json`, in safe characters. */
+function uploadFileName(source: string, date: string): string {
+  return `${`${source}-${date}`.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[.-]+/, '').slice(0, 120) || 'snapshot'}.json`;
 }
