@@ -55,8 +55,12 @@ describe.each<Dialect>(['sqlite', 'postgres'])('POST snapshot-drops and the drop
 
   it('refuses an invalid snapshot with 400 naming every problem by its path, and stores nothing', async () => {
     const before = processing().length;
-    const document = { ...snapshotDocument('bad-upload', 2), extra: true, snapshot_date: '2026-13-01' };
-    document.records = [snapshotRow(0, { birth_date: '2001-02-29' }), snapshotRow(1, { games_played: 'many' })];
+    const document = {
+      ...snapshotDocument('bad-upload', 2),
+      extra: true,
+      snapshot_date: '2026-13-01',
+      records: [snapshotRow(0, { birth_date: '2001-02-29' }), snapshotRow(1, { games_played: 'many' })],
+    };
     const response = await upload(snapshotBytes(document));
     expect(response.statusCode).toBe(400);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Job } from '../../../../core/job.js';
 import { DROP_OUTCOMES, type DropLedger, type DropRecord } from '../../../../core/snapshot-drops.js';
 import { jobSchema, jobResource } from '../job-resource.js';
-import { jsonObjectSchema, jsonValueSchema } from '../json-value.js';
+import { jsonObjectSchema } from '../json-value.js';
 import { HttpProblem, problemSchema } from '../problem.js';
 import { positiveId } from '../request-fields.js';
 
@@ -26,7 +26,7 @@ const nullableNumber = z.number().nullable();
 const nullableText = z.string().nullable();
 /** The snapshot file format, as documented; the route checks bodies with the very validator the folder uses. */
 const snapshotRowSchema = z
-  .strictObject({
+  .object({
     competition_external_id: z.string(),
     competition_name: z.string(),
     season: z.string(),
@@ -54,17 +54,19 @@ const snapshotRowSchema = z
     three_pt_pct: nullableNumber,
     ft_pct: nullableNumber,
     source_metadata: jsonObjectSchema,
-    raw_payload: jsonValueSchema,
+    raw_payload: z.unknown().describe('Any JSON value'),
   })
+  .describe('One player-season row; any other field is refused')
   .meta({ id: 'SnapshotRecord' });
 const snapshotDocumentSchema = z
-  .strictObject({
+  .object({
     source_name: z.string().min(1),
     snapshot_date: z.string().describe('YYYY-MM-DD, a real date'),
     records: z.array(snapshotRowSchema),
     source_metadata: jsonObjectSchema,
-    raw_payload: jsonValueSchema,
+    raw_payload: z.unknown().describe('Any JSON value'),
   })
+  .describe('A static snapshot file; any other field is refused')
   .meta({ id: 'SnapshotDocument' });
 
 const dropSchema = z
