@@ -113,6 +113,7 @@ const fields = {
     STATIC_DATASET_STABILITY_SEC: seconds(0, 3600).default(2),
     STATIC_DATASET_MAX_FILE_BYTES: integer(1024, 512 * 1024 * 1024).default(16 * 1024 * 1024),
     STATIC_DATASET_WATCH: boolean.default(true),
+    STATIC_DATASET_RECOVER_AFTER_SEC: seconds(0, 86_400).default(60),
 };
 
 const schema = z.object(fields);
@@ -240,6 +241,8 @@ export interface StaticDatasetConfig {
   maxFileBytes: number;
   /** fs.watch wakes the scan early; the periodic scan runs either way. */
   watch: boolean;
+  /** A file in processing that made no progress this long is taken over (its worker stopped). */
+  recoverAfterMs: number;
 }
 
 function staticDatasetConfig(env: Env): StaticDatasetConfig | undefined {
@@ -257,6 +260,7 @@ function staticDatasetConfig(env: Env): StaticDatasetConfig | undefined {
     stabilityMs: Math.round(env.STATIC_DATASET_STABILITY_SEC * 1000),
     maxFileBytes: env.STATIC_DATASET_MAX_FILE_BYTES,
     watch: env.STATIC_DATASET_WATCH,
+    recoverAfterMs: Math.round(env.STATIC_DATASET_RECOVER_AFTER_SEC * 1000),
   };
 }
 

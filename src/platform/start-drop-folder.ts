@@ -10,9 +10,6 @@ import { HandlerRegistry } from '../application/handler-registry.js';
 import type { JobHandler } from '../application/job-handler.js';
 import type { AppConfig, StaticDatasetConfig } from './config.js';
 
-/** A decided file still in processing this long after its decision was recorded is moved by any worker. */
-const STRANDED_AFTER_MS = 60_000;
-
 /** The intake both the scanner and the upload route hand files to; undefined when the drop folder is off. */
 export function createDropIntake(config: AppConfig, storage: Storage, handlers: JobHandler[], logger: Logger): DropIntake | undefined {
   const drop = config.staticDataset;
@@ -23,7 +20,7 @@ export function createDropIntake(config: AppConfig, storage: Storage, handlers: 
     jobs: storage.jobs,
     enqueue: new EnqueueJob(storage.jobs, new HandlerRegistry(handlers), { maxAttempts: config.worker.maxAttempts }),
     logger,
-    strandedAfterMs: STRANDED_AFTER_MS,
+    strandedAfterMs: drop.recoverAfterMs,
   });
 }
 
@@ -57,7 +54,7 @@ export function snapshotDropApi(config: AppConfig, storage: Storage, handlers: J
             if (!validation.ok) return { kind: 'invalid', problems: validation.problems };
             const { source_name: source, snapshot_date: date } = validation.document;
             const result = await intake.submitUpload(bytes, uploadFileName(source, date));
-            if (result.outcome === 'invalid') return { kind: 'invalid', problems: result.problems };
+            if (result.outcome === 'invalid' || result.outcome === 'poison') return { kind: 'invalid', problems: result.problems };
             return { kind: result.outcome === 'pending' ? 'submitted' : 'duplicate', drop: result.drop, job: result.job };
           },
   };

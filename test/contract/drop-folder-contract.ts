@@ -225,8 +225,17 @@ export function describeDropFolderContract(driver: 'postgres' | 'sqlite', create
       // Claimed under a hash it no longer has (written to after hashing).
       const b = snapshotBytes(snapshotDocument('crash-b', 2));
       writeFileSync(join(processing, formatClaimName({ sha256: '0'.repeat(64), token: 'bbbbbbbb1', fileName: 'b.json' })), b);
-      await start();
+      // A file a worker took up three times and stopped each time before deciding: poison, not a fourth try.
+      const c = snapshotBytes(snapshotDocument('crash-c', 2));
+      const cName = formatClaimName({ sha256: sha(c), token: 'cccccccc1', fileName: 'c.json' });
+      writeFileSync(join(processing, cName), c);
+      await storage.drops.recordDrop({
+        claimName: cName, fileName: 'c.json', sha256: sha(c), size: c.length, via: 'folder', jobId: null, outcome: 'pending', location: null, detail: { intake_attempts: 3 },
+      });
+      await start({ STATIC_DATASET_RECOVER_AFTER_SEC: '0' });
       expect(await settled('a.json')).toMatchObject({ outcome: 'imported', sha256: sha(a) });
+      expect(await settled('c.json')).toMatchObject({ outcome: 'poison', location: 'failed/c.json' });
+      expect(JSON.parse(readFileSync(join(root, 'failed', 'c.json.error.json'), 'utf8'))).toMatchObject({ outcome: 'poison', reason: expect.stringMatching(/stopped 3 times/) as unknown });
       expect(await settled('b.json')).toMatchObject({ outcome: 'imported', sha256: sha(b) });
       expect(listed(processing)).toEqual([]);
       const jobs = await storage.jobs.listJobs({ filter: { pipeline: 'static_dataset.snapshot' }, limit: 50 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile, open } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { EnqueueJob } from '../../../application/enqueue-job.js';
@@ -19,8 +19,9 @@ export interface DropIntakeOptions {
   enqueue: Pick<EnqueueJob, 'execute'>;
   logger: Pick<Logger, 'info' | 'warn' | 'debug'>;
   /**
-   * A file whose outcome is decided but which is still in processing after this long is moved by
-   * whichever worker sees it (the one that decided it stopped before moving it).
+   * A file in processing that has made no progress for this long (not yet recorded, not yet given
+   * its job, or decided but not moved) is taken over by whichever worker sees it: the one that had
+   * it stopped. Until then it is left to that worker.
    */
   strandedAfterMs: number;
   now?: () => Date;
@@ -30,7 +31,15 @@ export interface DropIntakeOptions {
 export type SubmitResult =
   | { outcome: 'pending'; drop: DropRecord; job: Job }
   | { outcome: 'duplicate'; drop: DropRecord; job: Job }
-  | { outcome: 'invalid'; drop: DropRecord | null; problems: SnapshotProblem[] };
+  | { outcome: 'invalid'; drop: DropRecord | null; problems: SnapshotProblem[] }
+  | { outcome: 'poison'; drop: DropRecord | null; problems: SnapshotProblem[] };
+
+/**
+ * How many times a file may be taken up for validation by a worker that then stops before deciding
+ * it; the next time it is poison. (Once it has a job, the job's own attempt and interruption budget
+ * applies.)
+ */
+export const MAX_INTAKE_ATTEMPTS = 3;
 
 /** The idempotency key of a snapshot file's job: its content, whatever its name. */
 export function dropIdempotencyKey(sha256: string): string {
@@ -87,6 +96,16 @@ export class DropIntake {
       return this.submitClaimed(renamed, via, bytes);
     }
     const base = { claimName, fileName: claim.fileName, sha256, size: bytes.length, via, location: null };
+    // Counted before parsing: a file that stops its worker while being validated is not taken up forever.
+    const earlier = await this.options.ledger.getDropByClaim(claimName);
+    const intakeAttempts = typeof earlier?.detail.intake_attempts === 'number' ? earlier.detail.intake_attempts : 0;
+    if (intakeAttempts >= MAX_INTAKE_ATTEMPTS) {
+      const reason = `its worker stopped ${intakeAttempts} times while taking it up, before it could be validated`;
+      const drop = await this.decide({ ...base, jobId: null, outcome: 'poison', detail: { reason, intake_attempts: intakeAttempts } });
+      if (drop !== null) await this.moveOut(drop, claim);
+      return { outcome: 'poison', drop, problems: [{ path: '$', message: reason }] };
+    }
+    await this.options.ledger.recordDrop({ ...base, jobId: null, outcome: 'pending', detail: { intake_attempts: intakeAttempts + 1 } });
     const validation = validateSnapshotDocument(bytes);
     if (!validation.ok) {
       const drop = await this.decide({ ...base, jobId: null, outcome: 'invalid', detail: { problems: validation.problems as unknown as JsonObject[] } });
@@ -129,12 +148,20 @@ export class DropIntake {
     const claim = parseClaimName(claimName);
     if (claim === undefined) return;
     const drop = await this.options.ledger.getDropByClaim(claimName);
-    if (drop === null || (drop.outcome === 'pending' && drop.jobId === null)) {
-      await this.submitClaimed(claimName, drop?.via ?? 'folder');
+    const now = this.now().getTime();
+    if (drop === null) {
+      // Claimed (renamed, which sets ctime) but never recorded: its claimer is at it, or stopped.
+      const info = await stat(join(this.options.folders.processing, claimName)).catch(() => undefined);
+      if (info !== undefined && now - info.ctimeMs >= this.options.strandedAfterMs) await this.submitClaimed(claimName, 'folder');
+      return;
+    }
+    const stranded = now - drop.updatedAt.getTime() >= this.options.strandedAfterMs;
+    if (drop.outcome === 'pending' && drop.jobId === null) {
+      if (stranded) await this.submitClaimed(claimName, drop.via);
       return;
     }
     if (drop.outcome !== 'pending') {
-      if (drop.location === null && this.now().getTime() - drop.updatedAt.getTime() >= this.options.strandedAfterMs) await this.moveOut(drop, claim);
+      if (drop.location === null && stranded) await this.moveOut(drop, claim);
       return;
     }
     const details = drop.jobId === null ? null : await this.options.jobs.getJob(drop.jobId);
