@@ -23,7 +23,7 @@ describe('docker-compose.yml', () => {
 
   it('gives the API and every worker the same drop folder, under ./storage/ on the host', () => {
     const text = readFileSync(`${PROJECT_ROOT}docker-compose.yml`, 'utf8');
-    const incoming = /^  STATIC_DATASET_INCOMING_DIR: (\S+)$/m.exec(text)?.[1];
+    const incoming = /^ {2}STATIC_DATASET_INCOMING_DIR: (\S+)$/m.exec(text)?.[1];
     expect(incoming).toBe('/app/storage/static-dataset/incoming');
     for (const name of ['api', 'worker']) {
       const block = serviceBlock(name);
