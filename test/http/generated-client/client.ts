@@ -83,7 +83,7 @@ async function main(): Promise<Record<string, unknown>> {
     points_per_game: 9.5, rebounds_per_game: 3, assists_per_game: 4, steals_per_game: 1, blocks_per_game: 0, turnovers_per_game: 2,
     fg_pct: 0.45, three_pt_pct: null, ft_pct: 0.8, source_metadata: {}, raw_payload: { line: 1 },
   };
-  const snapshotFile = { source_name: 'client-league', snapshot_date: '2026-11-30', records: [row], source_metadata: {}, raw_payload: null };
+  const snapshotFile = { source_name: 'client-league', snapshot_date: '2026-11-30', records: [row], source_metadata: {}, raw_payload: {} };
   const uploaded = await client.POST('/internal/v1/snapshot-drops', { body: snapshotFile });
   const uploadedAgain = await client.POST('/internal/v1/snapshot-drops', { body: snapshotFile });
   const badUpload = await client.POST('/internal/v1/snapshot-drops', { body: { ...snapshotFile, records: [{ ...row, birth_date: '2002-02-30' }] } });

@@ -24,7 +24,10 @@ export interface SnapshotDropApi {
 
 const nullableNumber = z.number().nullable();
 const nullableText = z.string().nullable();
-/** The snapshot file format, as documented; the route checks bodies with the very validator the folder uses. */
+/**
+ * The snapshot file format as the API document shows it (docs/static-dataset-records.md has every
+ * rule); the route checks bodies with the very validator the folder uses, not with this schema.
+ */
 const snapshotRowSchema = z
   .object({
     competition_external_id: z.string(),
@@ -42,7 +45,7 @@ const snapshotRowSchema = z
     weight_kg: nullableNumber,
     position: nullableText,
     role: nullableText,
-    games_played: nullableNumber,
+    games_played: z.int(),
     minutes_per_game: nullableNumber,
     points_per_game: nullableNumber,
     rebounds_per_game: nullableNumber,
@@ -50,11 +53,11 @@ const snapshotRowSchema = z
     steals_per_game: nullableNumber,
     blocks_per_game: nullableNumber,
     turnovers_per_game: nullableNumber,
-    fg_pct: nullableNumber,
-    three_pt_pct: nullableNumber,
-    ft_pct: nullableNumber,
+    fg_pct: nullableNumber.describe('0 to 100'),
+    three_pt_pct: nullableNumber.describe('0 to 100'),
+    ft_pct: nullableNumber.describe('0 to 100'),
     source_metadata: jsonObjectSchema,
-    raw_payload: z.unknown().describe('Any JSON value'),
+    raw_payload: jsonObjectSchema,
   })
   .describe('One player-season row; any other field is refused')
   .meta({ id: 'SnapshotRecord' });
@@ -62,9 +65,9 @@ const snapshotDocumentSchema = z
   .object({
     source_name: z.string().min(1),
     snapshot_date: z.string().describe('YYYY-MM-DD, a real date'),
-    records: z.array(snapshotRowSchema),
+    records: z.array(snapshotRowSchema).min(1),
     source_metadata: jsonObjectSchema,
-    raw_payload: z.unknown().describe('Any JSON value'),
+    raw_payload: jsonObjectSchema,
   })
   .describe('A static snapshot file; any other field is refused')
   .meta({ id: 'SnapshotDocument' });
