@@ -23,7 +23,7 @@ export async function startAllInOne(config: AppConfig, logger: Logger, options: 
   // One registry: the API's GET /metrics shows the worker's counters too.
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
   const fetcher = withDropFolder(createFetcher(config, logger, metrics), config);
-  const handlers = createHandlers({ fetcher, store: storage.ingestion });
+  const handlers = createHandlers({ fetcher, store: storage.ingestion, metrics });
   const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(handlers) ?? handlers, { metrics });
   const dropFolder = startDropFolder(config, storage, handlers, logger);

@@ -3,7 +3,8 @@ import { JobError } from '../../core/job-error.js';
 import type { PipelineDefinition } from '../../core/pipeline.js';
 import { dropUrl, parseClaimName } from './drop-folder/claim-name.js';
 import { normalizeSnapshot } from './snapshot/normalize-snapshot.js';
-import { validateSnapshotDocument, type SnapshotDocument } from './snapshot/validate-snapshot.js';
+import type { SnapshotDocument } from './snapshot/snapshot-schema.js';
+import { validateSnapshotDocument } from './snapshot/validate-snapshot.js';
 
 export const STATIC_DATASET_PIPELINE = 'static_dataset.snapshot';
 

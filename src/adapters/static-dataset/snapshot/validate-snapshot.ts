@@ -1,84 +1,102 @@
-import type { JsonObject, JsonValue } from '../../../core/job.js';
+import type { z } from 'zod';
+import { jsonPath } from './json-path.js';
+import { scanJsonText } from './scan-json-text.js';
+import { consistencyProblems, type IndexedRow } from './snapshot-consistency.js';
+import type { SnapshotProblem } from './snapshot-problem.js';
+import { snapshotDocumentSchema, type SnapshotDocument, type SnapshotRow } from './snapshot-schema.js';
 
-/** One player-season row of a snapshot. */
-export interface SnapshotRow {
-  [field: string]: JsonValue;
-}
+export type { SnapshotProblem } from './snapshot-problem.js';
 
-/** A snapshot file that passed validation. */
-export interface SnapshotDocument {
-  source_name: string;
-  snapshot_date: string;
-  records: SnapshotRow[];
-  source_metadata: JsonObject;
-  raw_payload: JsonValue;
-}
-
-/** One thing wrong with a snapshot, at its JSON path (`$.records[3].birth_date`). */
-export interface SnapshotProblem {
-  path: string;
-  message: string;
-}
+/**
+ * The most problems listed for one file. A file wrong in every row could otherwise yield a report
+ * larger than itself; past the cap one last problem at `$` says how many more were found.
+ */
+export const MAX_LISTED_PROBLEMS = 1000;
 
 export type SnapshotValidation = { ok: true; document: SnapshotDocument } | { ok: false; problems: SnapshotProblem[] };
 
-const TOP_FIELDS = ['source_name', 'snapshot_date', 'records', 'source_metadata', 'raw_payload'] as const;
-const TEXT_FIELDS = ['competition_external_id', 'competition_name', 'season', 'team_external_id', 'team_name', 'player_external_id', 'full_name'] as const;
-const OPTIONAL_TEXT_FIELDS = ['first_name', 'last_name', 'nationality', 'position', 'role'] as const;
-const NUMBER_FIELDS = [
-  'height_cm', 'weight_kg', 'games_played', 'minutes_per_game', 'points_per_game', 'rebounds_per_game', 'assists_per_game',
-  'steals_per_game', 'blocks_per_game', 'turnovers_per_game', 'fg_pct', 'three_pt_pct', 'ft_pct',
-] as const;
-const ROW_FIELDS = new Set<string>([...TEXT_FIELDS, ...OPTIONAL_TEXT_FIELDS, ...NUMBER_FIELDS, 'birth_date', 'source_metadata', 'raw_payload']);
-
 /**
- * Checks a snapshot file strictly and reports every problem with its JSON path. (A minimal version:
- * the full rules live with the file format.)
+ * Checks a snapshot file's bytes: UTF-8, JSON, then the strict schema, then what rows must agree
+ * on. Lists every problem found (up to `MAX_LISTED_PROBLEMS`), not only the first, and never
+ * throws for any input.
  */
 export function validateSnapshotDocument(bytes: Uint8Array): SnapshotValidation {
-  let value: unknown;
+  let text: string;
   try {
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (error) {
-    return { ok: false, problems: [{ path: '$', message: `not UTF-8 JSON: ${(error as Error).message}` }] };
+    // A leading byte order mark is dropped, as RFC 8259 allows a parser to do.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return refuse([{ path: '$', message: `is not UTF-8 text: invalid byte sequence at byte offset ${firstInvalidUtf8Offset(bytes)}` }]);
   }
-  const problems: SnapshotProblem[] = [];
-  if (!isObject(value)) return { ok: false, problems: [{ path: '$', message: 'must be a JSON object' }] };
-  for (const key of Object.keys(value)) if (!(TOP_FIELDS as readonly string[]).includes(key)) problems.push({ path: `$.${key}`, message: 'unknown field' });
-  for (const key of TOP_FIELDS) if (!(key in value)) problems.push({ path: `$.${key}`, message: 'required' });
-  if ('source_name' in value && (typeof value.source_name !== 'string' || value.source_name.trim() === '')) {
-    problems.push({ path: '$.source_name', message: 'must be a non-empty string' });
+  if (/^[ \t\n\r]*$/.test(text)) return refuse([{ path: '$', message: 'is empty: a snapshot is one JSON object' }]);
+
+  const scan = scanJsonText(text);
+  if (scan.syntaxError !== undefined) {
+    const { line, column, message } = scan.syntaxError;
+    return refuse([{ path: '$', message: `is not valid JSON: ${message} (line ${line}, column ${column})` }]);
   }
-  if ('snapshot_date' in value && !isDate(value.snapshot_date)) problems.push({ path: '$.snapshot_date', message: 'must be a real date written YYYY-MM-DD' });
-  if ('source_metadata' in value && !isObject(value.source_metadata)) problems.push({ path: '$.source_metadata', message: 'must be an object' });
-  if ('records' in value) {
-    if (!Array.isArray(value.records)) problems.push({ path: '$.records', message: 'must be an array' });
-    else value.records.forEach((row, index) => checkRow(row, `$.records[${index}]`, problems));
+  const problems: SnapshotProblem[] = scan.duplicateFields.map((path) => ({
+    path: jsonPath(path),
+    message: 'repeats a field name already used in the same object',
+  }));
+
+  const value = JSON.parse(text) as unknown;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return refuse([...problems, { path: '$', message: `must be a JSON object, not ${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`}` }]);
   }
-  return problems.length === 0 ? { ok: true, document: value as unknown as SnapshotDocument } : { ok: false, problems };
+
+  const parsed = snapshotDocumentSchema.safeParse(value);
+  if (parsed.success && problems.length === 0) {
+    const rows = parsed.data.records.map((row, index) => ({ index, row }));
+    const inconsistencies = consistencyProblems(rows, parsed.data.snapshot_date);
+    return inconsistencies.length === 0 ? { ok: true, document: parsed.data } : refuse(inconsistencies);
+  }
+  const issues = parsed.success ? [] : parsed.error.issues;
+  problems.push(...issues.flatMap(problemsOf));
+  problems.push(...consistencyProblems(validRows(value, issues), validSnapshotDate(value, issues)));
+  return refuse(problems);
 }
 
-function checkRow(row: unknown, at: string, problems: SnapshotProblem[]): void {
-  if (!isObject(row)) {
-    problems.push({ path: at, message: 'must be an object' });
-    return;
+function problemsOf(issue: z.core.$ZodIssue): SnapshotProblem[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ path: jsonPath([...issue.path, key]), message: 'is not a field of the snapshot format' }));
   }
-  for (const key of Object.keys(row)) if (!ROW_FIELDS.has(key)) problems.push({ path: `${at}.${key}`, message: 'unknown field' });
-  for (const key of ROW_FIELDS) if (!(key in row)) problems.push({ path: `${at}.${key}`, message: 'required' });
-  for (const key of TEXT_FIELDS) if (key in row && (typeof row[key] !== 'string' || row[key] === '')) problems.push({ path: `${at}.${key}`, message: 'must be a non-empty string' });
-  for (const key of OPTIONAL_TEXT_FIELDS) if (key in row && row[key] !== null && typeof row[key] !== 'string') problems.push({ path: `${at}.${key}`, message: 'must be a string or null' });
-  for (const key of NUMBER_FIELDS) {
-    if (key in row && row[key] !== null && (typeof row[key] !== 'number' || !Number.isFinite(row[key]))) problems.push({ path: `${at}.${key}`, message: 'must be a number or null' });
-  }
-  if ('birth_date' in row && row.birth_date !== null && !isDate(row.birth_date)) problems.push({ path: `${at}.birth_date`, message: 'must be a real date written YYYY-MM-DD, or null' });
+  return [{ path: jsonPath(issue.path), message: issue.message }];
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+/** The rows with no problem of their own, so that disagreements between them are reported too. */
+function validRows(document: object, issues: readonly z.core.$ZodIssue[]): IndexedRow[] {
+  const records = (document as { records?: unknown }).records;
+  if (!Array.isArray(records)) return [];
+  const faulty = new Set(issues.filter((i) => i.path[0] === 'records').map((i) => i.path[1]));
+  if (faulty.has(undefined)) return [];
+  // The schema transforms nothing, so a row it found no fault in is already a SnapshotRow.
+  return records.flatMap((row, index) => (faulty.has(index) ? [] : [{ index, row: row as SnapshotRow }]));
 }
 
-function isDate(value: unknown): boolean {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
+function validSnapshotDate(document: object, issues: readonly z.core.$ZodIssue[]): string | undefined {
+  if (issues.some((i) => i.path[0] === 'snapshot_date')) return undefined;
+  const date = (document as { snapshot_date?: unknown }).snapshot_date;
+  return typeof date === 'string' ? date : undefined;
+}
+
+/** Where UTF-8 decoding first fails: the first U+FFFD a lenient decoder made that the bytes do not spell. */
+function firstInvalidUtf8Offset(bytes: Uint8Array): number {
+  const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+  const encoder = new TextEncoder();
+  for (let at = text.indexOf('\uFFFD'); at !== -1; at = text.indexOf('\uFFFD', at + 1)) {
+    // Everything before the first made-up U+FFFD decoded faithfully, so it re-encodes to the same bytes.
+    const offset = encoder.encode(text.slice(0, at)).length;
+    if (!(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) return offset;
+  }
+  return bytes.length;
+}
+
+function refuse(problems: SnapshotProblem[]): SnapshotValidation {
+  if (problems.length <= MAX_LISTED_PROBLEMS) return { ok: false, problems };
+  const more = problems.length - MAX_LISTED_PROBLEMS;
+  return {
+    ok: false,
+    problems: [...problems.slice(0, MAX_LISTED_PROBLEMS), { path: '$', message: `has ${more} more problem${more === 1 ? '' : 's'} not listed here (only the first ${MAX_LISTED_PROBLEMS} are)` }],
+  };
 }
