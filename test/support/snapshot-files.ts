@@ -20,7 +20,7 @@ export function snapshotRow(n: number, overrides: JsonObject = {}): JsonObject {
     role: null,
     games_played: 18,
     minutes_per_game: 27.5,
-    points_per_game: 12.25 + n,
+    points_per_game: 12.25 + (n % 20),
     rebounds_per_game: 4.5,
     assists_per_game: 3.25,
     steals_per_game: 1.5,
