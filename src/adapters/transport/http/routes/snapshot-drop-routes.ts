@@ -23,6 +23,8 @@ export interface SnapshotDropApi {
 }
 
 const nullableNumber = z.number().nullable();
+/** Free-form source data: any JSON object. */
+const freeForm = z.record(z.string(), z.unknown());
 const nullableText = z.string().nullable();
 /**
  * The snapshot file format as the API document shows it (docs/static-dataset-records.md has every
@@ -56,8 +58,8 @@ const snapshotRowSchema = z
     fg_pct: nullableNumber.describe('0 to 100'),
     three_pt_pct: nullableNumber.describe('0 to 100'),
     ft_pct: nullableNumber.describe('0 to 100'),
-    source_metadata: jsonObjectSchema,
-    raw_payload: jsonObjectSchema,
+    source_metadata: freeForm,
+    raw_payload: freeForm,
   })
   .describe('One player-season row; any other field is refused')
   .meta({ id: 'SnapshotRecord' });
@@ -66,8 +68,8 @@ const snapshotDocumentSchema = z
     source_name: z.string().min(1),
     snapshot_date: z.string().describe('YYYY-MM-DD, a real date'),
     records: z.array(snapshotRowSchema).min(1),
-    source_metadata: jsonObjectSchema,
-    raw_payload: jsonObjectSchema,
+    source_metadata: freeForm,
+    raw_payload: freeForm,
   })
   .describe('A static snapshot file; any other field is refused')
   .meta({ id: 'SnapshotDocument' });
