@@ -5,6 +5,7 @@ import { DATABASE_UNAVAILABLE_EXIT_CODE, databaseLossLine } from '../../src/plat
 import { createProcessLogger } from '../../src/platform/logger.js';
 import type { FatalCondition, StartedProcess } from '../../src/platform/process-lifecycle.js';
 import { startDropFolder } from '../../src/platform/start-drop-folder.js';
+import { startOutboxPruner } from '../../src/platform/start-outbox-pruner.js';
 import { startScheduler } from '../../src/platform/start-scheduler.js';
 import { startWorker } from '../../src/platform/start-worker.js';
 import { createFetcher, withDropFolder } from '../../src/platform/fetcher.js';
@@ -32,6 +33,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, handlers, { onDatabaseLost: (loss) => reportLoss(loss), metrics });
   const dropFolder = startDropFolder(config, storage, handlers, logger);
+  const outboxPruner = startOutboxPruner(config, storage, logger);
   let health: WorkerHealthServer | undefined;
   if (config.worker.http.port !== undefined) {
     health = await startWorkerHealthServer({
@@ -48,6 +50,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
     shutdown: async () => {
       await scheduler.stop();
       await dropFolder.stop();
+      await outboxPruner.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
       await health?.close();
       await fetcher.close();

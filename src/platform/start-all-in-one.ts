@@ -7,6 +7,7 @@ import { createHandlers, registeredPipelineNames } from './handlers.js';
 import { createProcessMetrics } from './metrics.js';
 import { startApi } from './start-api.js';
 import { startDropFolder } from './start-drop-folder.js';
+import { startOutboxPruner } from './start-outbox-pruner.js';
 import { startScheduler } from './start-scheduler.js';
 import { startWorker } from './start-worker.js';
 import { prepareStorage } from './storage.js';
@@ -27,6 +28,7 @@ export async function startAllInOne(config: AppConfig, logger: Logger, options: 
   const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(handlers) ?? handlers, { metrics });
   const dropFolder = startDropFolder(config, storage, handlers, logger);
+  const outboxPruner = startOutboxPruner(config, storage, logger);
   const api = await startApi(config, storage, logger, handlers, metrics);
   return {
     apiUrl: api.url,
@@ -34,6 +36,7 @@ export async function startAllInOne(config: AppConfig, logger: Logger, options: 
       await api.stop();
       await scheduler.stop();
       await dropFolder.stop();
+      await outboxPruner.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
       await fetcher.close();
       await storage.jobs.close();
