@@ -3,7 +3,7 @@ import type { AppConfig } from '../../src/platform/config.js';
 import { createProcessLogger } from '../../src/platform/logger.js';
 import type { StartedProcess } from '../../src/platform/process-lifecycle.js';
 import { startApi } from '../../src/platform/start-api.js';
-import { createFetcher } from '../../src/platform/fetcher.js';
+import { createFetcher, withDropFolder } from '../../src/platform/fetcher.js';
 import { createHandlers, registeredPipelineNames, registeredPipelines } from '../../src/platform/handlers.js';
 import { createProcessMetrics } from '../../src/platform/metrics.js';
 import { prepareStorage } from '../../src/platform/storage.js';
@@ -14,7 +14,7 @@ export async function startApiProcess(config: AppConfig): Promise<StartedProcess
   const logger = await createProcessLogger(config.logLevel, config.logFormat);
   const storage = await prepareStorage(config, logger, 'api');
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
-  const fetcher = createFetcher(config, logger, metrics);
+  const fetcher = withDropFolder(createFetcher(config, logger, metrics), config);
   const handlers = createHandlers({ fetcher, store: storage.ingestion }, registeredPipelines(config.providers));
   const api = await startApi(config, storage, logger, handlers, metrics);
   return {

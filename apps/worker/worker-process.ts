@@ -4,10 +4,11 @@ import type { AppConfig } from '../../src/platform/config.js';
 import { DATABASE_UNAVAILABLE_EXIT_CODE, databaseLossLine } from '../../src/platform/database-failure.js';
 import { createProcessLogger } from '../../src/platform/logger.js';
 import type { FatalCondition, StartedProcess } from '../../src/platform/process-lifecycle.js';
+import { startDropFolder } from '../../src/platform/start-drop-folder.js';
 import { startOutboxPruner } from '../../src/platform/start-outbox-pruner.js';
 import { startScheduler } from '../../src/platform/start-scheduler.js';
 import { startWorker } from '../../src/platform/start-worker.js';
-import { createFetcher } from '../../src/platform/fetcher.js';
+import { createFetcher, withDropFolder } from '../../src/platform/fetcher.js';
 import { createHandlers, registeredPipelineNames, registeredPipelines } from '../../src/platform/handlers.js';
 import { createProcessMetrics } from '../../src/platform/metrics.js';
 import { prepareStorage } from '../../src/platform/storage.js';
@@ -22,7 +23,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   const logger = await createProcessLogger(config.logLevel, config.logFormat);
   const storage = await prepareStorage(config, logger, 'worker');
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
-  const fetcher = createFetcher(config, logger, metrics);
+  const fetcher = withDropFolder(createFetcher(config, logger, metrics), config);
   const handlers = tracing.traceJobs(createHandlers({ fetcher, store: storage.ingestion, metrics }, registeredPipelines(config.providers)));
   let reportLoss: (loss: DatabaseLoss) => void = () => undefined;
   const fatal = new Promise<FatalCondition>((resolve) => {
@@ -31,6 +32,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   // First: a bad SCHEDULES_FILE stops the start before any job is claimed.
   const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, handlers, { onDatabaseLost: (loss) => reportLoss(loss), metrics });
+  const dropFolder = startDropFolder(config, storage, handlers, logger);
   const outboxPruner = startOutboxPruner(config, storage, logger);
   let health: WorkerHealthServer | undefined;
   if (config.worker.http.port !== undefined) {
@@ -47,6 +49,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
     fatal,
     shutdown: async () => {
       await scheduler.stop();
+      await dropFolder.stop();
       await outboxPruner.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
       await health?.close();

@@ -1,3 +1,4 @@
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { SqliteDriverChoice } from '../adapters/storage/sqlite/sqlite-driver.js';
 import { DEFAULT_MAX_INTERRUPTIONS } from '../core/interruptions.js';
@@ -105,6 +106,16 @@ const fields = {
     ESPN_BASE_URL: url.default('https://site.api.espn.com'),
     ESPN_REQUESTS_PER_MINUTE: integer(1, 10_000).default(60),
     ESPN_LIVE_POLL_INTERVAL_SEC: integer(5, 3600).default(30),
+
+    STATIC_DATASET_INCOMING_DIR: z.preprocess(unset, z.string().optional()),
+    STATIC_DATASET_PROCESSING_DIR: z.preprocess(unset, z.string().optional()),
+    STATIC_DATASET_ARCHIVE_DIR: z.preprocess(unset, z.string().optional()),
+    STATIC_DATASET_FAILED_DIR: z.preprocess(unset, z.string().optional()),
+    STATIC_DATASET_SCAN_INTERVAL_SEC: seconds(0.05, 3600).default(5),
+    STATIC_DATASET_STABILITY_SEC: seconds(0, 3600).default(2),
+    STATIC_DATASET_MAX_FILE_BYTES: integer(1024, 512 * 1024 * 1024).default(16 * 1024 * 1024),
+    STATIC_DATASET_WATCH: boolean.default(true),
+    STATIC_DATASET_RECOVER_AFTER_SEC: seconds(0, 86_400).default(60),
 };
 
 const schema = z.object(fields);
@@ -140,6 +151,19 @@ function crossCheck(env: Partial<Env>, report: (variable: keyof Env, message: st
   const bodyLimit = env.HTTP_BODY_LIMIT_BYTES;
   if (batchLimit !== undefined && bodyLimit !== undefined && batchLimit < bodyLimit) {
     report('HTTP_BATCH_BODY_LIMIT_BYTES', `must be at least HTTP_BODY_LIMIT_BYTES (${bodyLimit}): a job that POST /jobs accepts must fit in a batch`);
+  }
+  const dropDirs = ['STATIC_DATASET_PROCESSING_DIR', 'STATIC_DATASET_ARCHIVE_DIR', 'STATIC_DATASET_FAILED_DIR'] as const;
+  if (env.STATIC_DATASET_INCOMING_DIR === undefined) {
+    for (const name of dropDirs) if (env[name] !== undefined) report(name, 'has no effect without STATIC_DATASET_INCOMING_DIR, which turns the drop folder on');
+  } else {
+    const seen = new Map<string, string>([[resolve(env.STATIC_DATASET_INCOMING_DIR), 'STATIC_DATASET_INCOMING_DIR']]);
+    for (const name of dropDirs) {
+      const dir = env[name];
+      if (dir === undefined) continue;
+      const other = seen.get(resolve(dir));
+      if (other !== undefined) report(name, `must be a folder of its own, not the same as ${other}`);
+      seen.set(resolve(dir), name);
+    }
   }
   const idle = env.DATABASE_MAX_IDLE_CONNS;
   const open = env.DATABASE_MAX_OPEN_CONNS;
@@ -206,6 +230,41 @@ export interface AppConfig {
   providers: {
     smoothcomp: { baseUrlOverride: string | undefined; requestsPerMinute: number; maxConcurrencyPerHost: number };
     espn: { baseUrl: string; requestsPerMinute: number; livePollIntervalSec: number };
+  };
+  /** The static snapshot drop folder; undefined (off) unless STATIC_DATASET_INCOMING_DIR is set. */
+  staticDataset: StaticDatasetConfig | undefined;
+}
+
+export interface StaticDatasetConfig {
+  /** Absolute paths. */
+  folders: { incoming: string; processing: string; archive: string; failed: string };
+  scanIntervalMs: number;
+  /** A file is taken once its size and mtime have been unchanged this long. */
+  stabilityMs: number;
+  /** Larger files are refused, and larger uploads get a 413. */
+  maxFileBytes: number;
+  /** fs.watch wakes the scan early; the periodic scan runs either way. */
+  watch: boolean;
+  /** A file in processing that made no progress this long is taken over (its worker stopped). */
+  recoverAfterMs: number;
+}
+
+function staticDatasetConfig(env: Env): StaticDatasetConfig | undefined {
+  if (env.STATIC_DATASET_INCOMING_DIR === undefined) return undefined;
+  const incoming = resolve(env.STATIC_DATASET_INCOMING_DIR);
+  const beside = (name: string) => join(dirname(incoming), name);
+  return {
+    folders: {
+      incoming,
+      processing: resolve(env.STATIC_DATASET_PROCESSING_DIR ?? beside('processing')),
+      archive: resolve(env.STATIC_DATASET_ARCHIVE_DIR ?? beside('archive')),
+      failed: resolve(env.STATIC_DATASET_FAILED_DIR ?? beside('failed')),
+    },
+    scanIntervalMs: Math.round(env.STATIC_DATASET_SCAN_INTERVAL_SEC * 1000),
+    stabilityMs: Math.round(env.STATIC_DATASET_STABILITY_SEC * 1000),
+    maxFileBytes: env.STATIC_DATASET_MAX_FILE_BYTES,
+    watch: env.STATIC_DATASET_WATCH,
+    recoverAfterMs: Math.round(env.STATIC_DATASET_RECOVER_AFTER_SEC * 1000),
   };
 }
 
@@ -302,6 +361,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
       },
       espn: { baseUrl: env.ESPN_BASE_URL, requestsPerMinute: env.ESPN_REQUESTS_PER_MINUTE, livePollIntervalSec: env.ESPN_LIVE_POLL_INTERVAL_SEC },
     },
+    staticDataset: staticDatasetConfig(env),
   };
 }
 

@@ -1,4 +1,5 @@
 import { HttpFetcher } from '../adapters/fetch/http-fetcher.js';
+import { DropFileFetcher, SchemeRoutingFetcher } from '../adapters/static-dataset/drop-folder/drop-file-fetcher.js';
 import { isHostAllowed } from '../core/pipeline.js';
 import type { Logger } from 'pino';
 import type { FetchOutcome, IngestMetrics } from '../core/ingest-metrics.js';
@@ -45,4 +46,16 @@ export function createFetcher(config: AppConfig, logger?: Pick<Logger, 'info'>, 
       ? {}
       : { originOverride: (host: string) => (isHostAllowed(host, SMOOTHCOMP_HOSTS) ? smoothcompOverride : undefined) }),
   });
+}
+
+/**
+ * The process's fetcher for jobs: `drop:` URLs are read from the drop folder's processing folder
+ * (when it is configured; refused otherwise), everything else goes to the HTTP client.
+ */
+export function withDropFolder(http: HttpFetcher, config: AppConfig): SchemeRoutingFetcher {
+  const drop = config.staticDataset;
+  return new SchemeRoutingFetcher(
+    http,
+    drop === undefined ? undefined : new DropFileFetcher({ processingDir: drop.folders.processing, maxBytes: drop.maxFileBytes }),
+  );
 }

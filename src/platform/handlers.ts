@@ -6,6 +6,7 @@ import { athleteProfilePipeline } from '../adapters/smoothcomp/athlete-profile/a
 import { eventDetailPipeline } from '../adapters/smoothcomp/event-detail/event-detail-pipeline.js';
 import { eventCatalogPipeline } from '../adapters/smoothcomp/event-catalog/event-catalog-pipeline.js';
 import { eventParticipantsPipeline } from '../adapters/smoothcomp/event-participants/event-participants-pipeline.js';
+import { staticDatasetPipeline } from '../adapters/static-dataset/static-dataset-pipeline.js';
 import { createEspnPipelines } from '../adapters/espn/espn-pipelines.js';
 import { DEFAULT_ESPN_OPTIONS, type EspnOptions } from '../adapters/espn/espn-scope.js';
 import type { PipelineDefinition } from '../core/pipeline.js';
@@ -15,7 +16,7 @@ import type { PipelineDefinition } from '../core/pipeline.js';
  * pipelines depend on configuration (ESPN's base URL and poll interval) takes it from `providers`.
  */
 export function registeredPipelines(providers: { espn: EspnOptions } = { espn: DEFAULT_ESPN_OPTIONS }): PipelineDefinition[] {
-  return [eventCatalogPipeline, eventParticipantsPipeline, eventDetailPipeline, athleteProfilePipeline, academyCatalogPipeline, ...createEspnPipelines(providers.espn)];
+  return [eventCatalogPipeline, eventParticipantsPipeline, eventDetailPipeline, athleteProfilePipeline, academyCatalogPipeline, staticDatasetPipeline, ...createEspnPipelines(providers.espn)];
 }
 
 /** Every handler a process knows: the built-in ones and one per registered pipeline. */

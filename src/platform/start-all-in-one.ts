@@ -2,10 +2,11 @@ import type { Logger } from 'pino';
 import type { JobHandler } from '../application/job-handler.js';
 import { checkApiExposure } from './api-exposure.js';
 import type { AppConfig } from './config.js';
-import { createFetcher } from './fetcher.js';
+import { createFetcher, withDropFolder } from './fetcher.js';
 import { createHandlers, registeredPipelineNames, registeredPipelines } from './handlers.js';
 import { createProcessMetrics } from './metrics.js';
 import { startApi } from './start-api.js';
+import { startDropFolder } from './start-drop-folder.js';
 import { startOutboxPruner } from './start-outbox-pruner.js';
 import { startScheduler } from './start-scheduler.js';
 import { startWorker } from './start-worker.js';
@@ -22,10 +23,11 @@ export async function startAllInOne(config: AppConfig, logger: Logger, options: 
   const storage = await prepareStorage(config, logger, 'server');
   // One registry: the API's GET /metrics shows the worker's counters too.
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
-  const fetcher = createFetcher(config, logger, metrics);
+  const fetcher = withDropFolder(createFetcher(config, logger, metrics), config);
   const handlers = createHandlers({ fetcher, store: storage.ingestion, metrics }, registeredPipelines(config.providers));
   const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(handlers) ?? handlers, { metrics });
+  const dropFolder = startDropFolder(config, storage, handlers, logger);
   const outboxPruner = startOutboxPruner(config, storage, logger);
   const api = await startApi(config, storage, logger, handlers, metrics);
   return {
@@ -33,6 +35,7 @@ export async function startAllInOne(config: AppConfig, logger: Logger, options: 
     stop: async () => {
       await api.stop();
       await scheduler.stop();
+      await dropFolder.stop();
       await outboxPruner.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
       await fetcher.close();

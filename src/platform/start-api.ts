@@ -14,6 +14,7 @@ import { apiAuthToken, type AppConfig } from './config.js';
 import type { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.js';
 import { createProcessMetrics } from './metrics.js';
 import { databaseReadiness } from './readiness.js';
+import { snapshotDropApi } from './start-drop-folder.js';
 
 export interface RunningApi {
   app: FastifyInstance;
@@ -59,6 +60,7 @@ export async function buildApi(
       service: new ScheduleService(storage.schedules, registry, createCronerEngine()),
       defaultMaxAttempts: config.worker.maxAttempts,
     },
+    snapshotDrops: snapshotDropApi(config, storage, handlers, logger),
   });
   return { app, setDraining: () => (draining = true) };
 }

@@ -1,4 +1,5 @@
 import type { TestDatabase } from '../support/test-databases.js';
+import { describeDropFolderContract } from './drop-folder-contract.js';
 import { describeFollowUpsContract } from './follow-ups-contract.js';
 import { describeFollowUpsWorkerContract } from './follow-ups-worker-contract.js';
 import { describeIngestionContract } from './ingestion-contract.js';
@@ -40,6 +41,7 @@ export const STORAGE_CONTRACTS: readonly StorageContract[] = [
   describePipelineLimitsContract,
   describeFollowUpsContract,
   describeFollowUpsWorkerContract,
+  describeDropFolderContract,
   describeOutboxContract,
 ];
 

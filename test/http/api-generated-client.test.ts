@@ -9,6 +9,7 @@ import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { normalizedHash, sourceSnapshotHash } from '../../src/core/content-hashes.js';
 import { leaseOf } from '../../src/core/job.js';
+import { staticDatasetPipeline } from '../../src/adapters/static-dataset/static-dataset-pipeline.js';
 import { fixturePipeline } from '../support/fixture-pipeline.js';
 import { startApiHarness, TOKEN, type ApiHarness } from './api-harness.js';
 
@@ -26,9 +27,11 @@ describe('a client generated from the API document', () => {
   let baseUrl = '';
   let dir = '';
   let publishedJob = '';
+  let dropRoot = '';
 
   beforeAll(async () => {
-    api = await startApiHarness({}, [fixturePipeline('http://127.0.0.1:9')]);
+    dropRoot = mkdtempSync(join(tmpdir(), 'generated-client-drops-'));
+    api = await startApiHarness({ STATIC_DATASET_INCOMING_DIR: join(dropRoot, 'incoming') }, [fixturePipeline('http://127.0.0.1:9'), staticDatasetPipeline]);
     // One published job with an HTML snapshot, made through the store as a worker would.
     await api.repository.enqueueJobs([{ pipeline: PIPELINE, scope: { name: 'alpha' }, maxAttempts: 1 }]);
     const [job] = await api.repository.claimJobs({ workerId: 'client-test', limit: 1, leaseMs: 30_000 });
@@ -71,6 +74,7 @@ describe('a client generated from the API document', () => {
   });
   afterAll(async () => {
     if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    if (dropRoot !== '') rmSync(dropRoot, { recursive: true, force: true });
     await api.close();
   });
 
@@ -158,6 +162,14 @@ describe('a client generated from the API document', () => {
           ['2026-03-30T02:30:00+02:00', null],
         ],
         deleted: true,
+      },
+      snapshot_drops: {
+        uploaded: [202, 'pending', 'static_dataset.snapshot', 'client-league'],
+        again: [200, 'duplicate', true],
+        invalid: [400, ['body.records.0.birth_date']],
+        listed: ['duplicate', 'pending'],
+        one: 'client-league-2026-11-30.json',
+        latest: 0,
       },
     });
   });

@@ -20,4 +20,15 @@ describe('docker-compose.yml', () => {
     // The runtime image has node but no curl.
     expect(worker).toContain(`healthcheck:\n      test: ["CMD", "node", "-e", "fetch('http://127.0.0.1:${port}/health/ready')`);
   });
+
+  it('gives the API and every worker the same drop folder, under ./storage/ on the host', () => {
+    const text = readFileSync(`${PROJECT_ROOT}docker-compose.yml`, 'utf8');
+    const incoming = /^ {2}STATIC_DATASET_INCOMING_DIR: (\S+)$/m.exec(text)?.[1];
+    expect(incoming).toBe('/app/storage/static-dataset/incoming');
+    for (const name of ['api', 'worker']) {
+      const block = serviceBlock(name);
+      expect(block, name).toMatch(/<<: \[\*database, \*drops\]/);
+      expect(block, name).toContain('- ./storage/static-dataset:/app/storage/static-dataset');
+    }
+  });
 });

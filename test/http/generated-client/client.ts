@@ -76,6 +76,22 @@ async function main(): Promise<Record<string, unknown>> {
   const deletedSchedule = await client.DELETE('/internal/v1/schedules/{id}', { params: path });
   const shownSchedule = await client.GET('/internal/v1/schedules/{id}', { params: path });
 
+  const row = {
+    competition_external_id: 'comp-1', competition_name: 'Harbour League', season: '2026', team_external_id: 'team-1', team_name: 'Harbour',
+    player_external_id: 'player-1', full_name: 'Ana Client', first_name: 'Ana', last_name: 'Client', birth_date: '2002-06-01',
+    nationality: null, height_cm: 181, weight_kg: null, position: 'G', role: null, games_played: 12, minutes_per_game: 20.5,
+    points_per_game: 9.5, rebounds_per_game: 3, assists_per_game: 4, steals_per_game: 1, blocks_per_game: 0, turnovers_per_game: 2,
+    fg_pct: 0.45, three_pt_pct: null, ft_pct: 0.8, source_metadata: {}, raw_payload: { line: 1 },
+  };
+  const snapshotFile = { source_name: 'client-league', snapshot_date: '2026-11-30', records: [row], source_metadata: {}, raw_payload: {} };
+  const uploaded = await client.POST('/internal/v1/snapshot-drops', { body: snapshotFile });
+  const uploadedAgain = await client.POST('/internal/v1/snapshot-drops', { body: snapshotFile });
+  const badUpload = await client.POST('/internal/v1/snapshot-drops', { body: { ...snapshotFile, records: [{ ...row, birth_date: '2002-02-30' }] } });
+  const uploadJob = must('upload', uploaded.data).job.id;
+  const dropList = await client.GET('/internal/v1/snapshot-drops', { params: { query: { job_id: uploadJob, limit: 10 } } });
+  const dropOne = await client.GET('/internal/v1/snapshot-drops/{id}', { params: { path: { id: must('upload', uploaded.data).drop.id } } });
+  const staticLatest = await client.GET('/internal/v1/publications/latest/static_dataset.snapshot', { params: { query: { source_name: 'client-league' } } });
+
   return {
     live: live.data?.status,
     ready: ready.data?.status,
@@ -118,6 +134,14 @@ async function main(): Promise<Record<string, unknown>> {
       runs: runs.data?.runs.map((r) => [r.kind, r.job_id === triggered.data?.job.id]),
       preview: preview.data?.occurrences.map((o) => [o.local, o.dst_adjustment]),
       deleted: deletedSchedule.data?.schedule.deleted_at === shownSchedule.data?.schedule.deleted_at && shownSchedule.data?.schedule.deleted_at !== null,
+    },
+    snapshot_drops: {
+      uploaded: [uploaded.response.status, uploaded.data?.drop.outcome, uploaded.data?.job.pipeline, uploaded.data?.job.scope.source_name],
+      again: [uploadedAgain.response.status, uploadedAgain.data?.drop.outcome, uploadedAgain.data?.job.id === uploadJob],
+      invalid: [badUpload.response.status, badUpload.error?.errors?.map((e) => e.field)],
+      listed: dropList.data?.drops.map((d) => d.outcome),
+      one: dropOne.data?.drop.file_name,
+      latest: staticLatest.data?.publications.length,
     },
   };
 }

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { JobRepository } from '../../../core/job-repository.js';
+import { SqlDropLedger } from '../shared/sql-drop-ledger.js';
 import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import type { Storage } from '../shared/storage.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
@@ -105,5 +106,5 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
       return () => outboxSignal.off('change', callback);
     },
   });
-  return { jobs, ingestion: new SqlIngestionStore(db, pgDialect), schedules: new SqlScheduleRepository(db, pgDialect, announceJobs), changes };
+  return { jobs, ingestion: new SqlIngestionStore(db, pgDialect), schedules: new SqlScheduleRepository(db, pgDialect, announceJobs), changes, drops: new SqlDropLedger(db, pgDialect) };
 }

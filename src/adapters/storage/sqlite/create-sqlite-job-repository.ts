@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { JobRepository } from '../../../core/job-repository.js';
 import type { Storage } from '../shared/storage.js';
+import { SqlDropLedger } from '../shared/sql-drop-ledger.js';
 import { SqlChangeFeed } from '../shared/sql-change-feed.js';
 import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
@@ -80,5 +81,5 @@ export function createSqliteStorage(options: SqliteOptions): Storage {
       return () => inProcessWakeups.off(outboxChannel, callback);
     },
   });
-  return { jobs, ingestion: new SqlIngestionStore(db, sqliteDialect), schedules: new SqlScheduleRepository(db, sqliteDialect, announceJobs), changes };
+  return { jobs, ingestion: new SqlIngestionStore(db, sqliteDialect), schedules: new SqlScheduleRepository(db, sqliteDialect, announceJobs), changes, drops: new SqlDropLedger(db, sqliteDialect) };
 }

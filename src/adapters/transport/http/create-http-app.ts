@@ -21,6 +21,7 @@ import { registerPipelineLimitRoutes } from './routes/pipeline-limit-routes.js';
 import { registerPublicationRoutes } from './routes/publication-routes.js';
 import { registerScheduleActionRoutes } from './routes/schedule-action-routes.js';
 import { registerScheduleRoutes, type ScheduleApi } from './routes/schedule-routes.js';
+import { registerSnapshotDropRoutes, type SnapshotDropApi } from './routes/snapshot-drop-routes.js';
 import { registerSnapshotRoutes } from './routes/snapshot-routes.js';
 
 export const API_PREFIX = '/internal/v1';
@@ -44,6 +45,8 @@ export interface HttpAppOptions {
   /** Served at GET /metrics. */
   metrics: MetricsExposition;
   schedules: ScheduleApi;
+  /** Static snapshot drops: the upload route and the drop records. */
+  snapshotDrops: SnapshotDropApi;
 }
 
 /**
@@ -123,6 +126,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         registerPipelineLimitRoutes(secured, options.repository, options.handlers);
         registerScheduleRoutes(secured, options.schedules, options.handlers);
         registerScheduleActionRoutes(secured, options.schedules, options.repository);
+        registerSnapshotDropRoutes(secured, options.snapshotDrops);
         done();
       });
     },
