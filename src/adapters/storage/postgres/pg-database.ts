@@ -42,13 +42,22 @@ export class PgDatabase implements SqlDatabase {
   /** A lost or refused connection surfaces as DatabaseUnavailableError; other errors pass as they are. */
   async transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
     try {
-      return await this.inTransaction(work);
+      return await this.inTransaction('BEGIN', work);
     } catch (error) {
       throw asDatabaseError(error);
     }
   }
 
-  private async inTransaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+  /** Under READ COMMITTED each statement would see the commits made since the one before it. */
+  async snapshot<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    try {
+      return await this.inTransaction('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY', work);
+    } catch (error) {
+      throw asDatabaseError(error);
+    }
+  }
+
+  private async inTransaction<T>(begin: string, work: (session: SqlSession) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let broken: Error | undefined;
     // A checked-out client that loses its connection between statements (while the caller computes)
@@ -56,7 +65,7 @@ export class PgDatabase implements SqlDatabase {
     const onError = (error: Error) => (broken = error);
     client.on('error', onError);
     try {
-      await client.query('BEGIN');
+      await client.query(begin);
       const result = await work(sessionOn(client));
       await client.query('COMMIT');
       return result;

@@ -15,6 +15,11 @@ export interface SqlSession {
 export interface SqlDatabase {
   /** Runs `work` in one transaction that takes the write lock up front; rolls back if it throws. */
   transaction<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
+  /**
+   * Runs `work`, which only reads, on one snapshot: every statement sees the database as the first
+   * one did, so reads of several tables agree with each other even while other connections commit.
+   */
+  snapshot<T>(work: (session: SqlSession) => Promise<T>): Promise<T>;
   /** One statement in its own implicit transaction. */
   statement<Row>(query: SQL): Promise<Row[]>;
   close(): Promise<void>;

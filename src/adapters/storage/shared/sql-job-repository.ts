@@ -250,7 +250,8 @@ export class SqlJobRepository implements JobRepository {
 
   getJob(jobId: string): Promise<JobDetails | null> {
     if (!isJobId(jobId)) return Promise.resolve(null);
-    return this.db.transaction((s) => getJob(s, this.d, jobId));
+    // The job row, its attempts and its transitions are read by three statements: one snapshot keeps them in agreement.
+    return this.db.snapshot((s) => getJob(s, this.d, jobId));
   }
 
   async queueStats({ timeoutMs }: { timeoutMs: number }): Promise<QueueStat[]> {

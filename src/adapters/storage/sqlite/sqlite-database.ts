@@ -69,6 +69,11 @@ export class SqliteDatabase implements SqlDatabase {
     });
   }
 
+  /** A transaction here already reads one snapshot: it holds the write lock, so nothing commits during it. */
+  snapshot<T>(work: (session: SqlSession) => Promise<T>): Promise<T> {
+    return this.transaction(work);
+  }
+
   statement<Row>(query: SQL): Promise<Row[]> {
     return this.exclusively(() => Promise.resolve(this.execute<Row>(query).rows));
   }
