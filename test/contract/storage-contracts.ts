@@ -8,6 +8,7 @@ import { describeSchedulerContract } from './scheduler-contract.js';
 import { describePipelineLimitsContract } from './pipeline-limits-contract.js';
 import { describeSmoothcompContract } from './smoothcomp-contract.js';
 import { describeWorkerContract } from './worker-contract.js';
+import { describeWebhookRepositoryContract } from './webhook-repository-contract.js';
 import { describeWorkerFaultContract } from './worker-faults-contract.js';
 
 export type StorageDialect = 'postgres' | 'sqlite';
@@ -35,6 +36,7 @@ export const STORAGE_CONTRACTS: readonly StorageContract[] = [
   describeScheduleRepositoryContract,
   describeSchedulerContract,
   describePipelineLimitsContract,
+  describeWebhookRepositoryContract,
 ];
 
 /** Runs every storage contract suite on `dialect`. */

@@ -5,6 +5,7 @@ import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import type { Storage } from '../shared/storage.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
 import { SqlScheduleRepository } from '../shared/sql-schedule-repository.js';
+import { SqlWebhookRepository } from '../shared/sql-webhook-repository.js';
 import type { SqlSession } from '../shared/sql-database.js';
 import { CANCEL_REQUESTED_CHANNEL, JOBS_AVAILABLE_CHANNEL, NotificationListener } from './notification-listener.js';
 import { PgDatabase } from './pg-database.js';
@@ -78,5 +79,10 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
       }),
     close: () => listener.close(),
   });
-  return { jobs, ingestion: new SqlIngestionStore(db, pgDialect), schedules: new SqlScheduleRepository(db, pgDialect, announceJobs) };
+  return {
+    jobs,
+    ingestion: new SqlIngestionStore(db, pgDialect),
+    schedules: new SqlScheduleRepository(db, pgDialect, announceJobs),
+    webhooks: new SqlWebhookRepository(db, pgDialect, announceJobs),
+  };
 }

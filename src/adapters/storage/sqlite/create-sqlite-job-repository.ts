@@ -5,6 +5,7 @@ import type { Storage } from '../shared/storage.js';
 import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
 import { SqlScheduleRepository } from '../shared/sql-schedule-repository.js';
+import { SqlWebhookRepository } from '../shared/sql-webhook-repository.js';
 import { CancelRequestWatch } from './cancel-request-watch.js';
 import { cancelRequestedJobIds } from './queries/cancel-requested-job-ids.js';
 import { claimJobs } from './queries/claim-jobs.js';
@@ -61,5 +62,10 @@ export function createSqliteStorage(options: SqliteOptions): Storage {
     queueStats: () => db.statement(queueStatsQuery(sqliteDialect, SQLITE_NOW_MS)),
     close: () => cancelWatch.close(),
   });
-  return { jobs, ingestion: new SqlIngestionStore(db, sqliteDialect), schedules: new SqlScheduleRepository(db, sqliteDialect, announceJobs) };
+  return {
+    jobs,
+    ingestion: new SqlIngestionStore(db, sqliteDialect),
+    schedules: new SqlScheduleRepository(db, sqliteDialect, announceJobs),
+    webhooks: new SqlWebhookRepository(db, sqliteDialect, announceJobs),
+  };
 }
