@@ -7,9 +7,10 @@ import type { FatalCondition, StartedProcess } from '../../src/platform/process-
 import { startScheduler } from '../../src/platform/start-scheduler.js';
 import { startWorker } from '../../src/platform/start-worker.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
-import { createHandlers, registeredPipelineNames } from '../../src/platform/handlers.js';
+import { createWorkerHandlers, registeredPipelineNames } from '../../src/platform/handlers.js';
 import { createProcessMetrics } from '../../src/platform/metrics.js';
 import { prepareStorage } from '../../src/platform/storage.js';
+import { createWebhookHandler, createWebhookSender, startWebhookDispatcher } from '../../src/platform/webhooks.js';
 import type { Tracing } from '../../src/platform/tracing.js';
 import { startWorkerHealthServer, type WorkerHealthServer } from '../../src/platform/worker-health-server.js';
 
@@ -22,7 +23,10 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   const storage = await prepareStorage(config, logger, 'worker');
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
   const fetcher = createFetcher(config, logger, metrics);
-  const handlers = tracing.traceJobs(createHandlers({ fetcher, store: storage.ingestion }));
+  const sender = createWebhookSender(config);
+  const handlers = tracing.traceJobs(
+    createWorkerHandlers({ fetcher, store: storage.ingestion }, createWebhookHandler(config, storage.webhooks, sender, metrics)),
+  );
   let reportLoss: (loss: DatabaseLoss) => void = () => undefined;
   const fatal = new Promise<FatalCondition>((resolve) => {
     reportLoss = (loss) => resolve({ exitCode: DATABASE_UNAVAILABLE_EXIT_CODE, message: databaseLossLine(loss, config) });
@@ -30,6 +34,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   // First: a bad SCHEDULES_FILE stops the start before any job is claimed.
   const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, handlers, { onDatabaseLost: (loss) => reportLoss(loss), metrics });
+  const dispatcher = startWebhookDispatcher(config, storage.webhooks, undefined, logger);
   let health: WorkerHealthServer | undefined;
   if (config.worker.http.port !== undefined) {
     health = await startWorkerHealthServer({
@@ -44,10 +49,12 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
     logger,
     fatal,
     shutdown: async () => {
+      await dispatcher.stop();
       await scheduler.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
       await health?.close();
       await fetcher.close();
+      await sender.close();
       await storage.jobs.close();
     },
   };

@@ -103,6 +103,14 @@ const fields = {
     SMOOTHCOMP_MAX_CONCURRENCY_PER_HOST: integer(1, 100).default(2),
     ESPN_BASE_URL: url.default('https://site.api.espn.com'),
     ESPN_REQUESTS_PER_MINUTE: integer(1, 10_000).default(60),
+
+    WEBHOOK_DISPATCHER_ENABLED: boolean.default(true),
+    WEBHOOK_DISPATCH_POLL_INTERVAL_SEC: seconds(0.01, 3600).default(0.25),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean.default(false),
+    WEBHOOK_CONNECT_TIMEOUT_SEC: seconds(0.1, 120).default(5),
+    WEBHOOK_TIMEOUT_SEC: seconds(0.1, 300).default(15),
+    WEBHOOK_DISABLE_AFTER_FAILING_HOURS: seconds(0, 24 * 365).default(120),
+    WEBHOOK_PREVIOUS_SECRET_VALID_HOURS: seconds(0, 24 * 30).default(24),
 };
 
 const schema = z.object(fields);
@@ -131,6 +139,9 @@ function crossCheck(env: Partial<Env>, report: (variable: keyof Env, message: st
   }
   const total = env.FETCH_TOTAL_TIMEOUT_SEC;
   const connect = env.FETCH_CONNECT_TIMEOUT_SEC;
+  if (env.WEBHOOK_TIMEOUT_SEC !== undefined && env.WEBHOOK_CONNECT_TIMEOUT_SEC !== undefined && env.WEBHOOK_TIMEOUT_SEC < env.WEBHOOK_CONNECT_TIMEOUT_SEC) {
+    report('WEBHOOK_TIMEOUT_SEC', `must be at least WEBHOOK_CONNECT_TIMEOUT_SEC (${env.WEBHOOK_CONNECT_TIMEOUT_SEC}): it covers the connect as well as the answer`);
+  }
   if (total !== undefined && connect !== undefined && total < connect) {
     report('FETCH_TOTAL_TIMEOUT_SEC', `must be at least FETCH_CONNECT_TIMEOUT_SEC (${connect}): it covers the connect as well as the response`);
   }
@@ -202,6 +213,20 @@ export interface AppConfig {
   providers: {
     smoothcomp: { baseUrlOverride: string | undefined; requestsPerMinute: number; maxConcurrencyPerHost: number };
     espn: { baseUrl: string; requestsPerMinute: number };
+  };
+  webhooks: {
+    /** Whether a worker reads the outbox and makes delivery jobs. */
+    dispatcherEnabled: boolean;
+    dispatchPollIntervalMs: number;
+    /** Let deliveries reach private, loopback and link-local addresses (tests and local use only). */
+    allowPrivateTargets: boolean;
+    connectTimeoutMs: number;
+    /** One try: connect, request and the answer's first bytes. */
+    timeoutMs: number;
+    /** An endpoint failing without a success for this long is disabled. */
+    disableAfterFailingMs: number;
+    /** After a rotation, the previous secret signs too for this long. */
+    previousSecretValidMs: number;
   };
 }
 
@@ -296,6 +321,15 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
         maxConcurrencyPerHost: env.SMOOTHCOMP_MAX_CONCURRENCY_PER_HOST,
       },
       espn: { baseUrl: env.ESPN_BASE_URL, requestsPerMinute: env.ESPN_REQUESTS_PER_MINUTE },
+    },
+    webhooks: {
+      dispatcherEnabled: env.WEBHOOK_DISPATCHER_ENABLED,
+      dispatchPollIntervalMs: ms(env.WEBHOOK_DISPATCH_POLL_INTERVAL_SEC),
+      allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      connectTimeoutMs: ms(env.WEBHOOK_CONNECT_TIMEOUT_SEC),
+      timeoutMs: ms(env.WEBHOOK_TIMEOUT_SEC),
+      disableAfterFailingMs: ms(env.WEBHOOK_DISABLE_AFTER_FAILING_HOURS * 3600),
+      previousSecretValidMs: ms(env.WEBHOOK_PREVIOUS_SECRET_VALID_HOURS * 3600),
     },
   };
 }

@@ -3,12 +3,13 @@ import type { JobHandler } from '../application/job-handler.js';
 import { checkApiExposure } from './api-exposure.js';
 import type { AppConfig } from './config.js';
 import { createFetcher } from './fetcher.js';
-import { createHandlers, registeredPipelineNames } from './handlers.js';
+import { createHandlers, createWorkerHandlers, registeredPipelineNames } from './handlers.js';
 import { createProcessMetrics } from './metrics.js';
 import { startApi } from './start-api.js';
 import { startScheduler } from './start-scheduler.js';
 import { startWorker } from './start-worker.js';
 import { prepareStorage } from './storage.js';
+import { createWebhookHandler, createWebhookSender, startWebhookDispatcher } from './webhooks.js';
 
 export interface AllInOneOptions {
   /** Wraps the worker's handlers, e.g. each run in a trace span (tracing.ts). */
@@ -23,16 +24,21 @@ export async function startAllInOne(config: AppConfig, logger: Logger, options: 
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
   const fetcher = createFetcher(config, logger, metrics);
   const handlers = createHandlers({ fetcher, store: storage.ingestion });
+  const sender = createWebhookSender(config);
+  const workerHandlers = createWorkerHandlers({ fetcher, store: storage.ingestion }, createWebhookHandler(config, storage.webhooks, sender, metrics));
   const scheduler = await startScheduler(config, storage, handlers, logger);
-  const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(handlers) ?? handlers, { metrics });
+  const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(workerHandlers) ?? workerHandlers, { metrics });
+  const dispatcher = startWebhookDispatcher(config, storage.webhooks, undefined, logger);
   const api = await startApi(config, storage, logger, handlers, metrics);
   return {
     apiUrl: api.url,
     stop: async () => {
       await api.stop();
+      await dispatcher.stop();
       await scheduler.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
       await fetcher.close();
+      await sender.close();
       await storage.jobs.close();
     },
   };

@@ -8,6 +8,7 @@ import { describeSchedulerContract } from './scheduler-contract.js';
 import { describePipelineLimitsContract } from './pipeline-limits-contract.js';
 import { describeSmoothcompContract } from './smoothcomp-contract.js';
 import { describeWorkerContract } from './worker-contract.js';
+import { describeWebhookDeliveryContract } from './webhook-delivery-contract.js';
 import { describeWebhookRepositoryContract } from './webhook-repository-contract.js';
 import { describeWorkerFaultContract } from './worker-faults-contract.js';
 
@@ -37,6 +38,7 @@ export const STORAGE_CONTRACTS: readonly StorageContract[] = [
   describeSchedulerContract,
   describePipelineLimitsContract,
   describeWebhookRepositoryContract,
+  describeWebhookDeliveryContract,
 ];
 
 /** Runs every storage contract suite on `dialect`. */

@@ -54,7 +54,3 @@ export function judgeDelivery(response: DeliveryResponse): DeliveryVerdict {
   };
 }
 
-/** An endpoint failing without a success since `failingSince` is disabled once this has passed. */
-export function failingTooLong(failingSince: Date | null, now: Date, disableAfterMs: number): boolean {
-  return failingSince !== null && now.getTime() - failingSince.getTime() >= disableAfterMs;
-}

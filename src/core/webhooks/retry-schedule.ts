@@ -27,9 +27,14 @@ export const WEBHOOK_MAX_TRIES = WEBHOOK_RETRY_SCHEDULE_MS.length + 1;
  * deliveries that failed together spread out; never shorter than the receiver's Retry-After.
  * `random` returns a number in [0, 1).
  */
-export function webhookRetryDelayMs(tryNumber: number, random: () => number, retryAfterMs?: number): number {
-  const index = Math.min(Math.max(tryNumber - 1, 0), WEBHOOK_RETRY_SCHEDULE_MS.length - 1);
-  const base = WEBHOOK_RETRY_SCHEDULE_MS[index] ?? 0;
+export function webhookRetryDelayMs(
+  tryNumber: number,
+  random: () => number,
+  retryAfterMs?: number,
+  schedule: readonly number[] = WEBHOOK_RETRY_SCHEDULE_MS,
+): number {
+  const index = Math.min(Math.max(tryNumber - 1, 0), schedule.length - 1);
+  const base = schedule[index] ?? 0;
   const jittered = Math.round(base * (1 - 0.2 * random()));
   return Math.max(jittered, retryAfterMs ?? 0);
 }
