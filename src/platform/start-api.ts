@@ -14,6 +14,10 @@ import { apiAuthToken, type AppConfig } from './config.js';
 import type { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.js';
 import { createProcessMetrics } from './metrics.js';
 import { databaseReadiness } from './readiness.js';
+import { randomBytes } from 'node:crypto';
+import { WebhookEndpointService } from '../application/delivery/webhook-endpoint-service.js';
+import { WEBHOOK_MAX_TRIES } from '../core/webhooks/retry-schedule.js';
+import { createWebhookSender } from './webhooks.js';
 
 export interface RunningApi {
   app: FastifyInstance;
@@ -40,6 +44,8 @@ export async function buildApi(
   }
   let draining = false;
   const registry = new HandlerRegistry(handlers);
+  // Test sends only; deliveries go out from workers.
+  const webhookSender = createWebhookSender(config);
   const app = await createHttpApp({
     handlers: registry,
     repository,
@@ -59,7 +65,18 @@ export async function buildApi(
       service: new ScheduleService(storage.schedules, registry, createCronerEngine()),
       defaultMaxAttempts: config.worker.maxAttempts,
     },
+    webhooks: {
+      repository: storage.webhooks,
+      service: new WebhookEndpointService(storage.webhooks, {
+        pipelines: () => registry.pipelines(),
+        previousSecretValidMs: config.webhooks.previousSecretValidMs,
+        randomBytes: (size) => randomBytes(size),
+        sender: webhookSender,
+      }),
+      maxTries: WEBHOOK_MAX_TRIES,
+    },
   });
+  app.addHook('onClose', () => webhookSender.close());
   return { app, setDraining: () => (draining = true) };
 }
 

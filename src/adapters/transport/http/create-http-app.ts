@@ -22,6 +22,8 @@ import { registerPublicationRoutes } from './routes/publication-routes.js';
 import { registerScheduleActionRoutes } from './routes/schedule-action-routes.js';
 import { registerScheduleRoutes, type ScheduleApi } from './routes/schedule-routes.js';
 import { registerSnapshotRoutes } from './routes/snapshot-routes.js';
+import { registerWebhookDeliveryRoutes } from './routes/webhook-delivery-routes.js';
+import { registerWebhookRoutes, type WebhookApi } from './routes/webhook-routes.js';
 
 export const API_PREFIX = '/internal/v1';
 
@@ -44,6 +46,7 @@ export interface HttpAppOptions {
   /** Served at GET /metrics. */
   metrics: MetricsExposition;
   schedules: ScheduleApi;
+  webhooks: WebhookApi;
 }
 
 /**
@@ -101,6 +104,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         { name: 'health', description: 'Open probes for orchestrators' },
         { name: 'operations', description: 'Metrics for monitoring' },
         { name: 'schedules', description: 'Recurring ingestion: schedules, their runs and coming occurrences' },
+        { name: 'webhooks', description: 'Signed webhook endpoints (Standard Webhooks), their deliveries and recovery' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -123,6 +127,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         registerPipelineLimitRoutes(secured, options.repository, options.handlers);
         registerScheduleRoutes(secured, options.schedules, options.handlers);
         registerScheduleActionRoutes(secured, options.schedules, options.repository);
+        registerWebhookRoutes(secured, options.webhooks);
+        registerWebhookDeliveryRoutes(secured, options.webhooks);
         done();
       });
     },
