@@ -157,6 +157,20 @@ export function describeWebhookDeliveryContract(driver: 'postgres' | 'sqlite', c
       expect(goneConsumer.receipts).toHaveLength(1);
     });
 
+    it('dispatches each event once per endpoint however many dispatchers read the feed', async () => {
+      const secret = secretOf(6);
+      const consumer = await receiver(secret);
+      const registered = await endpoint(consumer.url, secret);
+      const others = [1, 2].map(() => new WebhookDispatcher({ feed, webhooks: storage.webhooks, maxTries: MAX_TRIES, pollIntervalMs: 10, pageSize: 7, logger: pino({ level: 'silent' }) }));
+      for (const other of others) other.start();
+      const published = Array.from({ length: 60 }, (_, i) => feed.publish(registered.pipelines?.[0] ?? '', `many-${i % 4}`).id);
+      await waitFor('every event delivered', () => new Set(consumer.delivered().map((r) => r.id)).size === published.length, 60_000);
+      await Promise.all(others.map((other) => other.stop()));
+      const deliveries = (await storage.webhooks.listDeliveries(registered.id, { limit: 200 })).deliveries;
+      expect(deliveries.map((d) => d.eventId).sort()).toEqual([...published].sort());
+      expect(consumer.receipts.map((r) => r.id).sort()).toEqual([...published].sort());
+    });
+
     it('signs with both secrets during a rotation, so a consumer holding either verifies', async () => {
       const oldSecret = secretOf(4);
       const newSecret = secretOf(5);
