@@ -25,7 +25,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   const fetcher = createFetcher(config, logger, metrics);
   const sender = createWebhookSender(config);
   const handlers = tracing.traceJobs(
-    createWorkerHandlers({ fetcher, store: storage.ingestion }, createWebhookHandler(config, storage.webhooks, sender, metrics)),
+    createWorkerHandlers({ fetcher, store: storage.ingestion, metrics }, createWebhookHandler(config, storage.webhooks, sender, metrics)),
   );
   let reportLoss: (loss: DatabaseLoss) => void = () => undefined;
   const fatal = new Promise<FatalCondition>((resolve) => {

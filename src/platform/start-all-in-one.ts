@@ -23,9 +23,9 @@ export async function startAllInOne(config: AppConfig, logger: Logger, options: 
   // One registry: the API's GET /metrics shows the worker's counters too.
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
   const fetcher = createFetcher(config, logger, metrics);
-  const handlers = createHandlers({ fetcher, store: storage.ingestion });
+  const handlers = createHandlers({ fetcher, store: storage.ingestion, metrics });
   const sender = createWebhookSender(config);
-  const workerHandlers = createWorkerHandlers({ fetcher, store: storage.ingestion }, createWebhookHandler(config, storage.webhooks, sender, metrics));
+  const workerHandlers = createWorkerHandlers({ fetcher, store: storage.ingestion, metrics }, createWebhookHandler(config, storage.webhooks, sender, metrics));
   const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(workerHandlers) ?? workerHandlers, { metrics });
   const dispatcher = startWebhookDispatcher(config, storage.webhooks, undefined, logger);

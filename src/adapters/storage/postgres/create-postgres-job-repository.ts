@@ -15,6 +15,7 @@ import { completeJobs } from './queries/complete-jobs.js';
 import { insertJobs } from './queries/insert-jobs.js';
 import { queueStatsQuery } from '../shared/queries/queue-stats.js';
 import type { Row } from '../shared/job-rows.js';
+import { insertFollowUps } from './queries/insert-follow-ups.js';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -64,6 +65,7 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
     insertJobs: (inputs) => insertJobs(db, inputs),
     claimJobs: (request) => claimJobs(db, request),
     completePlainJobs: (settles) => completeJobs(db, settles),
+    insertFollowUps,
     announceJobs,
     // Also delivered at commit, to every listener: the worker holding the job checks its lease at once.
     announceCancelRequested: async (s, jobId) => {

@@ -12,6 +12,7 @@ import { claimJobs } from './queries/claim-jobs.js';
 import { SqliteDatabase, type SqliteOptions } from './sqlite-database.js';
 import { SQLITE_NOW_MS, sqliteDialect } from './sqlite-dialect.js';
 import { queueStatsQuery } from '../shared/queries/queue-stats.js';
+import { insertFollowUps } from './queries/insert-follow-ups.js';
 
 /**
  * Wakes workers of this process when jobs are enqueued or cancelled through any repository of this
@@ -38,6 +39,7 @@ export function createSqliteStorage(options: SqliteOptions): Storage {
   };
   const jobs = new SqlJobRepository(db, sqliteDialect, {
     claimJobs: (request) => claimJobs(db, request),
+    insertFollowUps,
     announceJobs,
     announceCancelRequested: (_session, jobId) => {
       setImmediate(() => inProcessWakeups.emit(cancelChannel, jobId));
