@@ -43,6 +43,7 @@ describe('the webhook sender', () => {
   beforeAll(async () => {
     server = createServer((request, response) => {
       hits++;
+      if (request.url === '/silent') return; // never answers
       if (request.url === '/big') {
         response.writeHead(200);
         response.end('x'.repeat(200_000));
@@ -78,6 +79,12 @@ describe('the webhook sender', () => {
     const big = await send(sender, `http://127.0.0.1:${port}/big`);
     expect(big).toMatchObject({ kind: 'answered', status: 200 });
     expect(big.kind === 'answered' ? big.excerpt.length : 0).toBe(4_096);
+    await sender.close();
+  });
+
+  it('gives up on a receiver that never answers, as a timeout', async () => {
+    const sender = new UndiciWebhookSender({ userAgent: 'test', connectTimeoutMs: 200, timeoutMs: 300, allowPrivateTargets: true });
+    expect(await send(sender, `http://127.0.0.1:${port}/silent`)).toMatchObject({ kind: 'no_answer', reason: 'timeout' });
     await sender.close();
   });
 });
