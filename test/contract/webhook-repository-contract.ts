@@ -191,6 +191,11 @@ export function describeWebhookRepositoryContract(driver: 'postgres' | 'sqlite',
       expect(redelivered.deliveries.map((x) => x.id).sort()).toEqual([d2?.id, d3?.id].sort());
       const job = await storage.jobs.getJob(redelivered.deliveries[0]?.jobId ?? '0');
       expect(job?.job.idempotencyKey).toBe(`webhook:${endpoint.id}:${redelivered.deliveries[0]?.eventId}:recovery:${redelivered.recoveryId}`);
+      const audit = await storage.webhooks.listRecoveries(endpoint.id, 10);
+      expect(audit.map((r) => [r.kind, r.requestedBy, r.requestId, r.deliveryCount, r.eventId])).toEqual([
+        ['redeliver_failed', 'operator@example', 'req-1', 2, null],
+        ['resend', 'operator@example', 'req-1', 1, sent.id],
+      ]);
       const nothingLeft = await storage.webhooks.redeliverFailed({ ...request, since: new Date(Date.now() - HOUR) });
       expect(nothingLeft).toMatchObject({ ok: true, deliveries: [] });
 

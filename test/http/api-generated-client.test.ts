@@ -172,6 +172,7 @@ describe('a client generated from the API document', () => {
         delivery: 404,
         resent: 404,
         redelivered: [202, 0],
+        recoveries: [['redeliver_failed', 'client', 0]],
         deleted: [204, 404],
       },
     });

@@ -109,6 +109,18 @@ export type RecoveryResult =
   | { ok: true; recoveryId: string; deliveries: WebhookDelivery[] }
   | { ok: false; reason: 'endpoint_not_found' | 'endpoint_disabled' | 'delivery_not_found' | 'delivery_in_progress' };
 
+/** Who asked for a resend or a redelivery, and when. */
+export interface WebhookRecovery {
+  id: string;
+  kind: 'resend' | 'redeliver_failed';
+  eventId: string | null;
+  since: Date | null;
+  requestedBy: string;
+  requestId: string | null;
+  deliveryCount: number;
+  requestedAt: Date;
+}
+
 export interface EndpointPage {
   endpoints: WebhookEndpoint[];
   nextCursor: string | null;
@@ -152,4 +164,6 @@ export interface WebhookRepository {
   resendEvent(request: RecoveryRequest & { eventId: string }): Promise<RecoveryResult>;
   /** Every delivery of the endpoint that ended failed at or after `since`, sent again. */
   redeliverFailed(request: RecoveryRequest & { since: Date }): Promise<RecoveryResult>;
+  /** The endpoint's recoveries, the latest first. */
+  listRecoveries(endpointId: string, limit: number): Promise<WebhookRecovery[]>;
 }

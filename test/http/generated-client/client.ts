@@ -89,6 +89,7 @@ async function main(): Promise<Record<string, unknown>> {
   const delivery = await client.GET('/internal/v1/webhooks/{id}/deliveries/{delivery_id}', { params: { path: { id: webhookId, delivery_id: '999' } } });
   const resent = await client.POST('/internal/v1/webhooks/{id}/resend', { params: hook, body: { event_id: 'evt_none', requested_by: 'client' } });
   const redelivered = await client.POST('/internal/v1/webhooks/{id}/redeliver', { params: hook, body: { since: '2026-01-01T00:00:00Z', requested_by: 'client' } });
+  const recoveries = await client.GET('/internal/v1/webhooks/{id}/recoveries', { params: { ...hook, query: { limit: 5 } } });
   const deletedWebhook = await client.DELETE('/internal/v1/webhooks/{id}', { params: hook });
   const goneWebhook = await client.GET('/internal/v1/webhooks/{id}', { params: hook });
 
@@ -147,6 +148,7 @@ async function main(): Promise<Record<string, unknown>> {
       delivery: delivery.error?.status,
       resent: resent.error?.status,
       redelivered: [redelivered.response.status, redelivered.data?.deliveries.length],
+      recoveries: recoveries.data?.recoveries.map((r) => [r.kind, r.requested_by, r.delivery_count]),
       deleted: [deletedWebhook.response.status, goneWebhook.error?.status],
     },
   };

@@ -11,6 +11,7 @@ import type {
   WebhookDeliveryAttempt,
   WebhookEndpoint,
   WebhookEndpointSettings,
+  WebhookRecovery,
   WebhookRepository,
 } from '../../../core/webhooks/webhook-repository.js';
 import { isJobId } from './job-cursor.js';
@@ -22,6 +23,7 @@ import { listEndpoints, readEndpoint } from './queries/webhooks/endpoint-reads.j
 import { insertEndpoint, markEndpointDeleted, rewriteEndpoint, rotateEndpointSecret } from './queries/webhooks/endpoint-writes.js';
 import { recordDeliveryTry } from './queries/webhooks/record-delivery-try.js';
 import { recoverDeliveries } from './queries/webhooks/recover-deliveries.js';
+import { listRecoveries } from './queries/webhooks/recovery-reads.js';
 import type { SqlDatabase, SqlSession } from './sql-database.js';
 import type { SqlDialect } from './sql-dialect.js';
 import { liveEndpoint } from './webhook-rows.js';
@@ -122,6 +124,11 @@ export class SqlWebhookRepository implements WebhookRepository {
 
   redeliverFailed(request: RecoveryRequest & { since: Date }): Promise<RecoveryResult> {
     return this.recover(request, { kind: 'redeliver_failed', since: request.since });
+  }
+
+  async listRecoveries(endpointId: string, limit: number): Promise<WebhookRecovery[]> {
+    if (!isJobId(endpointId)) return [];
+    return this.db.transaction((s) => listRecoveries(s, this.d, endpointId, limit));
   }
 
   private recover(request: RecoveryRequest, which: Parameters<typeof recoverDeliveries>[3]): Promise<RecoveryResult> {

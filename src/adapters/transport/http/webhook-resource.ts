@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { TestSendResult } from '../../../application/delivery/webhook-endpoint-service.js';
 import { DELIVERY_OUTCOMES } from '../../../core/webhooks/delivery-outcome.js';
-import type { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint } from '../../../core/webhooks/webhook-repository.js';
+import type { WebhookDelivery, WebhookDeliveryAttempt, WebhookEndpoint, WebhookRecovery } from '../../../core/webhooks/webhook-repository.js';
 
 const instant = z.iso.datetime({ offset: true });
 const iso = (date: Date | null) => (date === null ? null : date.toISOString());
@@ -125,4 +125,30 @@ export function deliveryAttemptResource(a: WebhookDeliveryAttempt): z.infer<type
 
 export function testSendResource(r: TestSendResult): z.infer<typeof testSendSchema> {
   return { outcome: r.outcome, status_code: r.statusCode, latency_ms: r.latencyMs, response_excerpt: r.responseExcerpt, error: r.error };
+}
+
+export const recoveryRecordSchema = z
+  .object({
+    id: z.string(),
+    kind: z.enum(['resend', 'redeliver_failed']),
+    event_id: z.string().nullable().describe('For a resend: the event sent again'),
+    since: instant.nullable().describe('For a redelivery: failures at or after this were sent again'),
+    requested_by: z.string(),
+    request_id: z.string().nullable().describe('The X-Request-Id of the request that asked'),
+    delivery_count: z.int(),
+    requested_at: instant,
+  })
+  .meta({ id: 'WebhookRecoveryRecord' });
+
+export function recoveryRecordResource(r: WebhookRecovery): z.infer<typeof recoveryRecordSchema> {
+  return {
+    id: r.id,
+    kind: r.kind,
+    event_id: r.eventId,
+    since: iso(r.since),
+    requested_by: r.requestedBy,
+    request_id: r.requestId,
+    delivery_count: r.deliveryCount,
+    requested_at: r.requestedAt.toISOString(),
+  };
 }

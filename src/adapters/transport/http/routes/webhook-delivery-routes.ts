@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { RecoveryResult } from '../../../../core/webhooks/webhook-repository.js';
 import { HttpProblem, problemSchema } from '../problem.js';
 import { INSTANT_RULES, storableInstant, storableText } from '../request-fields.js';
-import { deliveryAttemptResource, deliveryAttemptSchema, deliveryResource, deliverySchema } from '../webhook-resource.js';
+import { deliveryAttemptResource, deliveryAttemptSchema, deliveryResource, deliverySchema, recoveryRecordResource, recoveryRecordSchema } from '../webhook-resource.js';
 import { MAX_WEBHOOK_PAGE_SIZE, webhookIdParams, webhookNotFound, type WebhookApi } from './webhook-routes.js';
 
 const deliveriesQuery = z.strictObject({
@@ -138,6 +138,28 @@ export function registerWebhookDeliveryRoutes(app: FastifyInstance, webhooks: We
         maxTries: webhooks.maxTries,
       });
       return reply.code(202).send(recoveryAnswer(result, request.params.id));
+    },
+  });
+
+  routes.get('/webhooks/:id/recoveries', {
+    schema: {
+      operationId: 'listWebhookRecoveries',
+      summary: "An endpoint's resends and redeliveries, the latest first: who asked, when, how many",
+      tags: ['webhooks'],
+      params: webhookIdParams,
+      querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(MAX_WEBHOOK_PAGE_SIZE).default(50) }),
+      response: {
+        200: z.object({ recoveries: z.array(recoveryRecordSchema) }).meta({ id: 'WebhookRecoveryList' }),
+        400: problemSchema,
+        401: problemSchema,
+        404: problemSchema,
+      },
+      responseDocs: { 200: { description: 'The latest recoveries; the jobs they made carry what happened next' }, 404: { description: 'No endpoint has this id, or it was deleted' } },
+    },
+    handler: async (request) => {
+      if ((await webhooks.repository.getEndpoint(request.params.id)) === null) throw webhookNotFound(request.params.id);
+      const recoveries = await webhooks.repository.listRecoveries(request.params.id, request.query.limit);
+      return { recoveries: recoveries.map(recoveryRecordResource) };
     },
   });
 }
