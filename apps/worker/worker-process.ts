@@ -4,6 +4,7 @@ import type { AppConfig } from '../../src/platform/config.js';
 import { DATABASE_UNAVAILABLE_EXIT_CODE, databaseLossLine } from '../../src/platform/database-failure.js';
 import { createProcessLogger } from '../../src/platform/logger.js';
 import type { FatalCondition, StartedProcess } from '../../src/platform/process-lifecycle.js';
+import { startOutboxPruner } from '../../src/platform/start-outbox-pruner.js';
 import { startScheduler } from '../../src/platform/start-scheduler.js';
 import { startWorker } from '../../src/platform/start-worker.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
@@ -34,7 +35,8 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   // First: a bad SCHEDULES_FILE stops the start before any job is claimed.
   const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, handlers, { onDatabaseLost: (loss) => reportLoss(loss), metrics });
-  const dispatcher = startWebhookDispatcher(config, storage.webhooks, undefined, logger);
+  const outboxPruner = startOutboxPruner(config, storage, logger);
+  const dispatcher = startWebhookDispatcher(config, storage.webhooks, storage.changes, logger);
   let health: WorkerHealthServer | undefined;
   if (config.worker.http.port !== undefined) {
     health = await startWorkerHealthServer({
@@ -51,6 +53,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
     shutdown: async () => {
       await dispatcher.stop();
       await scheduler.stop();
+      await outboxPruner.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
       await health?.close();
       await fetcher.close();

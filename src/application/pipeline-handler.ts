@@ -99,6 +99,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
           normalizerVersion: definition.normalizerVersion,
           payload: content,
           forced: job.forceRepublish,
+          ...(definition.describeChange === undefined ? {} : { describeChange: definition.describeChange.bind(definition) }),
         },
       };
     },

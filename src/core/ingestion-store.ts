@@ -54,6 +54,8 @@ export interface IngestionResultInput {
   normalizerVersion: string;
   payload: NormalizedContent;
   forced: boolean;
+  /** The pipeline's describeChange, called against the latest publication's content when publishing. */
+  describeChange?: (previous: NormalizedContent | null, next: NormalizedContent) => JsonObject;
 }
 
 export interface PublicationRecord {

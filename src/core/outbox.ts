@@ -37,5 +37,33 @@ export type ChangeFeedPage =
  * transaction that could still add an event before it has finished.
  */
 export interface ChangeFeed {
+  /**
+   * Up to `limit` events after the cursor, oldest first, and the cursor to read after them. An
+   * empty page's `nextCursor` may still move on (past events other filters matched), never back.
+   * `limit` must be a whole number from 1 to CHANGE_FEED_MAX_LIMIT (RangeError otherwise).
+   */
   read(request: ChangeFeedRequest): Promise<ChangeFeedPage>;
+  /**
+   * Resolves `true` as soon as events may have been added (read again to see), or `false` once
+   * `timeoutMs` has passed or `signal` is aborted. A wake-up is a hint, and an event can become
+   * readable without one (on PostgreSQL when an older transaction that wrote no event ends; on
+   * SQLite when another process wrote it), so a long poll waits in slices of at most
+   * CHANGE_FEED_RECHECK_MS and reads after each.
+   */
+  waitForChange(signal: AbortSignal, timeoutMs: number): Promise<boolean>;
+}
+
+/** The largest page a single read returns. */
+export const CHANGE_FEED_MAX_LIMIT = 1000;
+
+/** The longest a long poll should wait on waitForChange before reading again anyway. */
+export const CHANGE_FEED_RECHECK_MS = 1000;
+
+/** Keeps the outbox to its retention period. */
+export interface OutboxRetention {
+  /**
+   * Removes events that occurred more than `retentionMs` before the database's now, oldest first,
+   * and remembers the newest one removed: a cursor before it then reads `cursor_expired`.
+   */
+  prune(retentionMs: number): Promise<{ deleted: number }>;
 }

@@ -65,6 +65,13 @@ export interface PipelineDefinition<Scope extends JsonObject = JsonObject, Param
    * retryably (INVALID_FOLLOW_UP, TOO_MANY_FOLLOW_UPS), since the pipeline has a bug.
    */
   followUps?(input: { scope: Scope; params: Params; content: NormalizedContent }): FollowUpJob[];
+  /**
+   * What changed since the scope's previous publication (`null` for its first), for consumers who
+   * want the difference rather than the whole content. Pure and total: called while the scope's
+   * publication lock is held, only when a new version is published; the result goes into the
+   * envelope as `changes` and so into its hash.
+   */
+  describeChange?(previous: NormalizedContent | null, next: NormalizedContent): JsonObject;
 }
 
 /** Whether `host` is one of `allowed` (exact, or a subdomain of an entry written `.domain`). */

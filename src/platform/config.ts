@@ -69,6 +69,7 @@ const fields = {
     SCHEDULER_ENABLED: boolean.default(true),
     SCHEDULER_POLL_INTERVAL_SEC: seconds(0.05, 3600).default(0.5),
     SCHEDULES_FILE: z.preprocess(unset, z.string().optional()),
+    OUTBOX_RETENTION_HOURS: integer(1, 87_600).default(168),
 
     INTERNAL_AUTH_TOKEN: z.preprocess(unset, z.string().min(16, { error: 'must be at least 16 characters' }).optional()),
     ALLOW_INSECURE_INTERNAL_AUTH: boolean.default(false),
@@ -198,6 +199,8 @@ export interface AppConfig {
   logFormat: Env['LOG_FORMAT'];
   metrics: { queueStatsTimeoutMs: number };
   scheduler: { enabled: boolean; pollIntervalMs: number; file: string | undefined };
+  /** Outbox events older than this are removed by workers; a cursor before them reads cursor_expired. */
+  outbox: { retentionMs: number };
   /** Set when spans are to be exported (an OTLP endpoint is configured); see tracing.ts. */
   tracing: TracingExport | undefined;
   fetch: {
@@ -304,6 +307,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
     logFormat: env.LOG_FORMAT,
     metrics: { queueStatsTimeoutMs: ms(env.METRICS_QUEUE_STATS_TIMEOUT_SEC) },
     scheduler: { enabled: env.SCHEDULER_ENABLED, pollIntervalMs: ms(env.SCHEDULER_POLL_INTERVAL_SEC), file: env.SCHEDULES_FILE },
+    outbox: { retentionMs: env.OUTBOX_RETENTION_HOURS * 3_600_000 },
     tracing: tracingExport(env),
     fetch: {
       contact: env.FETCH_CONTACT,

@@ -6,6 +6,7 @@ import { createFetcher } from './fetcher.js';
 import { createHandlers, createWorkerHandlers, registeredPipelineNames } from './handlers.js';
 import { createProcessMetrics } from './metrics.js';
 import { startApi } from './start-api.js';
+import { startOutboxPruner } from './start-outbox-pruner.js';
 import { startScheduler } from './start-scheduler.js';
 import { startWorker } from './start-worker.js';
 import { prepareStorage } from './storage.js';
@@ -28,7 +29,8 @@ export async function startAllInOne(config: AppConfig, logger: Logger, options: 
   const workerHandlers = createWorkerHandlers({ fetcher, store: storage.ingestion, metrics }, createWebhookHandler(config, storage.webhooks, sender, metrics));
   const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(workerHandlers) ?? workerHandlers, { metrics });
-  const dispatcher = startWebhookDispatcher(config, storage.webhooks, undefined, logger);
+  const dispatcher = startWebhookDispatcher(config, storage.webhooks, storage.changes, logger);
+  const outboxPruner = startOutboxPruner(config, storage, logger);
   const api = await startApi(config, storage, logger, handlers, metrics);
   return {
     apiUrl: api.url,
@@ -36,6 +38,7 @@ export async function startAllInOne(config: AppConfig, logger: Logger, options: 
       await api.stop();
       await dispatcher.stop();
       await scheduler.stop();
+      await outboxPruner.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
       await fetcher.close();
       await sender.close();

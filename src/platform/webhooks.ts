@@ -34,14 +34,10 @@ export function createWebhookHandler(config: AppConfig, webhooks: WebhookReposit
 export function startWebhookDispatcher(
   config: AppConfig,
   webhooks: WebhookRepository,
-  feed: ChangeFeed | undefined,
+  feed: ChangeFeed,
   logger: Logger,
 ): { stop: () => Promise<void> } {
   if (!config.webhooks.dispatcherEnabled) return { stop: () => Promise.resolve() };
-  if (feed === undefined) {
-    logger.warn({}, 'webhook dispatcher not started: this build has no change feed to read');
-    return { stop: () => Promise.resolve() };
-  }
   const dispatcher = new WebhookDispatcher({ feed, webhooks, maxTries: WEBHOOK_MAX_TRIES, pollIntervalMs: config.webhooks.dispatchPollIntervalMs, logger });
   dispatcher.start();
   return { stop: () => dispatcher.stop() };

@@ -6,7 +6,8 @@ import { HandlerRegistry } from '../../src/application/handler-registry.js';
 import { createPipelineHandler } from '../../src/application/pipeline-handler.js';
 import { Worker } from '../../src/application/worker.js';
 import { leaseOf, type JobDetails } from '../../src/core/job.js';
-import type { PipelineDefinition } from '../../src/core/pipeline.js';
+import { envelopeHash } from '../../src/core/content-hashes.js';
+import type { NormalizedContent, PipelineDefinition } from '../../src/core/pipeline.js';
 import { migrateDatabase, openStorage } from '../../src/platform/storage.js';
 import { FixtureServer } from '../support/fixture-server.js';
 import { fixturePipeline } from '../support/fixture-pipeline.js';
@@ -156,6 +157,37 @@ export function describeIngestionContract(driver: 'postgres' | 'sqlite', createD
       expect(v4!.envelope.published_at).toBeUndefined();
       const history = await storage.ingestion.listPublications({ pipeline: pipeline.name, scopeKey, limit: 10 });
       expect(history.publications.map((p) => p.version)).toEqual([4, 3, 2, 1]);
+    });
+
+    it("puts the pipeline's describeChange of the previous publication's content into the envelope and its hash", async () => {
+      const name = fresh();
+      const seen: (string[] | null)[] = [];
+      const names = (content: NormalizedContent | null) => (content === null ? null : content.records.map((r) => String((r as { name: string }).name)));
+      const pipeline: PipelineDefinition = {
+        ...(fixturePipeline(server.origin, { pipeline: 'test.described' }) as unknown as PipelineDefinition),
+        describeChange(previous, next) {
+          seen.push(names(previous));
+          const before = new Set(names(previous) ?? []);
+          return { added: (names(next) ?? []).filter((n) => !before.has(n)), previous_version_records: previous?.records.length ?? null };
+        },
+      };
+      const scopeKey = JSON.stringify({ name });
+      catalog(name, [{ id: 1, name: 'Ana' }]);
+      await startWorker(pipeline);
+      await run(pipeline.name, name);
+      const v1 = await storage.ingestion.latestPublication(pipeline.name, scopeKey);
+      expect(v1?.envelope.changes).toEqual({ added: ['Ana'], previous_version_records: null });
+      expect(v1?.envelopeHash).toBe(envelopeHash(v1!.envelope));
+
+      // Unchanged: nothing published, so nothing described.
+      await run(pipeline.name, name);
+      catalog(name, [{ id: 1, name: 'Ana' }, { id: 2, name: 'Bruno' }]);
+      await run(pipeline.name, name);
+      const v2 = await storage.ingestion.latestPublication(pipeline.name, scopeKey);
+      expect(v2).toMatchObject({ version: 2 });
+      expect(v2?.envelope.changes).toEqual({ added: ['Bruno'], previous_version_records: 1 });
+      expect(v2?.envelopeHash).toBe(envelopeHash(v2!.envelope));
+      expect(seen).toEqual([null, ['Ana']]);
     });
 
     it('waits out a 429 for at least its Retry-After, then succeeds', async () => {

@@ -5,6 +5,7 @@ import { describeIngestionContract } from './ingestion-contract.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
 import { describeMetricsContract } from './metrics-contract.js';
 import { describeMigrationContract } from './migration-contract.js';
+import { describeOutboxContract } from './outbox-contract.js';
 import { describeScheduleRepositoryContract } from './schedule-repository-contract.js';
 import { describeSchedulerContract } from './scheduler-contract.js';
 import { describePipelineLimitsContract } from './pipeline-limits-contract.js';
@@ -41,6 +42,7 @@ export const STORAGE_CONTRACTS: readonly StorageContract[] = [
   describePipelineLimitsContract,
   describeFollowUpsContract,
   describeFollowUpsWorkerContract,
+  describeOutboxContract,
   describeWebhookRepositoryContract,
   describeWebhookDeliveryContract,
 ];

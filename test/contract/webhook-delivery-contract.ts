@@ -1,11 +1,14 @@
 import pino from 'pino';
+import { z } from 'zod';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookDispatcher } from '../../src/application/delivery/webhook-dispatcher.js';
 import { createWebhookDeliveryHandler } from '../../src/application/delivery/webhook-delivery-handler.js';
 import { HandlerRegistry } from '../../src/application/handler-registry.js';
+import type { JobHandler } from '../../src/application/job-handler.js';
 import { Worker } from '../../src/application/worker.js';
 import { UndiciWebhookSender } from '../../src/adapters/delivery/undici-webhook-sender.js';
 import type { Storage } from '../../src/adapters/storage/shared/storage.js';
+import { normalizedHash } from '../../src/core/content-hashes.js';
 import { formatSecret } from '../../src/core/webhooks/webhook-secret.js';
 import type { WebhookEndpointSettings } from '../../src/core/webhooks/webhook-repository.js';
 import { migrateDatabase, openStorage } from '../../src/platform/storage.js';
@@ -19,6 +22,29 @@ const secretOf = (byte: number) => formatSecret(Buffer.alloc(32, byte));
 /** Short waits between tries, so a receiver's outage is retried through within the test. */
 const QUICK_RETRIES = [50, 100, 200, 300, 300, 300, 300, 300, 300, 300];
 const MAX_TRIES = QUICK_RETRIES.length + 1;
+const PUBLISHING = 'webhooks.publisher';
+
+/** A pipeline that publishes what its params say, through the real success settle (and so the outbox). */
+const publisher: JobHandler = {
+  pipeline: PUBLISHING,
+  scopeSchema: z.strictObject({ name: z.string() }),
+  paramsSchema: z.strictObject({ n: z.int() }),
+  run: ({ job }) => {
+    const payload = { records: [{ n: job.params.n ?? 0 }] };
+    return Promise.resolve({
+      ingestion: {
+        scope: job.scope,
+        sourceSnapshotIds: [],
+        sourceSnapshotHash: normalizedHash({ source: payload }),
+        normalizedHash: normalizedHash(payload),
+        parserVersion: '1',
+        normalizerVersion: '1',
+        payload,
+        forced: false,
+      },
+    });
+  },
+};
 
 /**
  * Webhooks end to end on a real database: outbox events dispatched into delivery jobs, run by a real
@@ -32,6 +58,7 @@ export function describeWebhookDeliveryContract(driver: 'postgres' | 'sqlite', c
     let sender: UndiciWebhookSender;
     let worker: Worker;
     let dispatcher: WebhookDispatcher;
+    let outboxDispatcher: WebhookDispatcher;
     const receivers: WebhookReceiver[] = [];
     let seq = 0;
 
@@ -54,7 +81,7 @@ export function describeWebhookDeliveryContract(driver: 'postgres' | 'sqlite', c
       const handler = createWebhookDeliveryHandler({ webhooks: storage.webhooks, sender, disableAfterFailingMs: 3_600_000, tryTimeoutMs: 10_000, retrySchedule: QUICK_RETRIES });
       worker = new Worker({
         repository: storage.jobs,
-        handlers: new HandlerRegistry([handler]),
+        handlers: new HandlerRegistry([handler, publisher]),
         workerId: `webhooks-${driver}`,
         concurrency: 4,
         leaseMs: 10_000,
@@ -66,12 +93,15 @@ export function describeWebhookDeliveryContract(driver: 'postgres' | 'sqlite', c
       await worker.start();
       dispatcher = new WebhookDispatcher({ feed, webhooks: storage.webhooks, maxTries: MAX_TRIES, pollIntervalMs: 50, logger: pino({ level: 'silent' }) });
       dispatcher.start();
+      outboxDispatcher = new WebhookDispatcher({ feed: storage.changes, webhooks: storage.webhooks, maxTries: MAX_TRIES, pollIntervalMs: 250, reader: 'outbox', logger: pino({ level: 'silent' }) });
+      outboxDispatcher.start();
     });
     afterEach(() => {
       for (const r of receivers) r.answer = () => ({ status: 200 });
     });
     afterAll(async () => {
       await dispatcher.stop();
+      await outboxDispatcher.stop();
       await worker.stop(2_000);
       await sender.close();
       await Promise.all(receivers.map((r) => r.stop()));
@@ -96,6 +126,29 @@ export function describeWebhookDeliveryContract(driver: 'postgres' | 'sqlite', c
       expect(read.attempts).toHaveLength(1);
       expect(read.attempts[0]).toMatchObject({ outcome: 'succeeded', statusCode: 200, responseExcerpt: '{"received":true}' });
       expect(consumer.receipts).toHaveLength(1);
+    });
+
+    it('delivers each publication a job makes, through the outbox, once and in order per scope', async () => {
+      const secret = secretOf(7);
+      const consumer = await receiver(secret);
+      const registered = await storage.webhooks.createEndpoint({ url: consumer.url, description: '', pipelines: [PUBLISHING], enabled: true, ordered: true }, secret);
+      const enqueued = await storage.jobs.enqueueJobs(
+        [1, 2, 3].flatMap((n) => ['a', 'b'].map((name) => ({ pipeline: PUBLISHING, scope: { name }, params: { n }, maxAttempts: 3, priority: -n }))),
+      );
+      for (const { job } of enqueued) await waitFor(`job ${job.id} to publish`, async () => (await storage.jobs.getJob(job.id))?.job.state === 'succeeded');
+
+      // Every publication is one outbox event, and one verified delivery of it, with its version.
+      await waitFor('six deliveries', () => consumer.delivered().length >= 6, 60_000);
+      const bodies = consumer.delivered().map((r) => JSON.parse(r.body) as { data: { scope_key: string; version: number; event_id: string } });
+      expect(new Set(bodies.map((b) => b.data.event_id)).size).toBe(6);
+      for (const name of ['a', 'b']) {
+        expect(bodies.filter((b) => b.data.scope_key === JSON.stringify({ name })).map((b) => b.data.version)).toEqual([1, 2, 3]);
+      }
+      expect(consumer.receipts.every((r) => r.verified)).toBe(true);
+      await waitFor('six deliveries recorded as sent', async () => {
+        const { deliveries } = await storage.webhooks.listDeliveries(registered.id, { limit: 50 });
+        return deliveries.length === 6 && deliveries.every((d) => d.status === 'succeeded');
+      });
     });
 
     it('retries through an outage: every event delivered, in order per scope where ordering is on, none twice but as retries of one webhook-id', async () => {

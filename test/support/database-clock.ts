@@ -59,3 +59,11 @@ async function onTestDatabase(
     db.close();
   }
 }
+
+/** Moves every outbox event's occurred_at `ms` into the past, as if that much time had gone by. */
+export async function ageOutboxEvents(driver: 'postgres' | 'sqlite', dsn: string, ms: number): Promise<void> {
+  await onTestDatabase(driver, dsn, {
+    postgres: (client) => client.query(`UPDATE outbox_events SET occurred_at = occurred_at - $1 * interval '1 millisecond'`, [ms]),
+    sqlite: (db) => void db.prepare(`UPDATE outbox_events SET occurred_at = occurred_at - ?`).run([ms]),
+  });
+}

@@ -1,9 +1,11 @@
+import { EventEmitter } from 'node:events';
 import type { ChangeFeed, ChangeFeedPage, ChangeFeedRequest, OutboxEvent } from '../../src/core/outbox.js';
 
 /** A change feed in memory: what the dispatcher reads, fed by the test. The cursor is the position. */
 export class MemoryChangeFeed implements ChangeFeed {
   private readonly events: OutboxEvent[] = [];
   private seq = 0;
+  private readonly changes = new EventEmitter().setMaxListeners(0);
 
   publish(pipeline: string, scopeKey: string, version = 1): OutboxEvent {
     this.seq++;
@@ -21,6 +23,7 @@ export class MemoryChangeFeed implements ChangeFeed {
       supersedes: null,
     };
     this.events.push(event);
+    this.changes.emit('change');
     return event;
   }
 
@@ -33,5 +36,22 @@ export class MemoryChangeFeed implements ChangeFeed {
       .slice(0, request.limit);
     const last = events[events.length - 1];
     return Promise.resolve({ ok: true, events, nextCursor: last === undefined ? String(after) : last.cursor });
+  }
+
+  waitForChange(signal: AbortSignal, timeoutMs: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (changed: boolean) => {
+        clearTimeout(timer);
+        this.changes.off('change', onChange);
+        signal.removeEventListener('abort', onAbort);
+        resolve(changed);
+      };
+      const onChange = () => done(true);
+      const onAbort = () => done(false);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.changes.on('change', onChange);
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) done(false);
+    });
   }
 }

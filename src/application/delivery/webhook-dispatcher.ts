@@ -8,7 +8,7 @@ export interface WebhookDispatcherOptions {
   webhooks: WebhookRepository;
   /** Tries each delivery job gets (WEBHOOK_MAX_TRIES). */
   maxTries: number;
-  /** How long it waits after a read that found nothing new. */
+  /** The longest it waits for a change after a read that found nothing new. */
   pollIntervalMs: number;
   /** Events read and dispatched per transaction. */
   pageSize?: number;
@@ -33,7 +33,6 @@ function dispatchEvent(event: OutboxEvent): DispatchEvent {
 export class WebhookDispatcher {
   private readonly controller = new AbortController();
   private loop: Promise<void> | undefined;
-  private wake: (() => void) | undefined;
   private readonly reader: string;
   private readonly pageSize: number;
 
@@ -50,7 +49,6 @@ export class WebhookDispatcher {
 
   async stop(): Promise<void> {
     this.controller.abort();
-    this.wake?.();
     await this.loop;
   }
 
@@ -88,13 +86,8 @@ export class WebhookDispatcher {
         this.options.logger.error({ err: error }, 'dispatching webhooks failed; trying again after the poll interval');
       }
       if (again) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.pollIntervalMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      // Woken as soon as a publication may have added events; the poll interval bounds the wait.
+      await this.options.feed.waitForChange(signal, this.options.pollIntervalMs).catch(() => false);
     }
   }
 }

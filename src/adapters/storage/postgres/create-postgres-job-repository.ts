@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { EventEmitter } from 'node:events';
 import pg from 'pg';
 import type { JobRepository } from '../../../core/job-repository.js';
 import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
@@ -7,12 +8,15 @@ import { SqlJobRepository } from '../shared/sql-job-repository.js';
 import { SqlScheduleRepository } from '../shared/sql-schedule-repository.js';
 import { SqlWebhookRepository } from '../shared/sql-webhook-repository.js';
 import type { SqlSession } from '../shared/sql-database.js';
-import { CANCEL_REQUESTED_CHANNEL, JOBS_AVAILABLE_CHANNEL, NotificationListener } from './notification-listener.js';
+import { SqlChangeFeed } from '../shared/sql-change-feed.js';
+import { CANCEL_REQUESTED_CHANNEL, JOBS_AVAILABLE_CHANNEL, NotificationListener, OUTBOX_CHANNEL } from './notification-listener.js';
 import { PgDatabase } from './pg-database.js';
 import { pgDialect } from './pg-dialect.js';
 import { claimJobs } from './queries/claim-jobs.js';
 import { completeJobs } from './queries/complete-jobs.js';
 import { insertJobs } from './queries/insert-jobs.js';
+import { pruneOutbox } from './queries/prune-outbox.js';
+import { readOutbox } from './queries/read-outbox.js';
 import { queueStatsQuery } from '../shared/queries/queue-stats.js';
 import type { Row } from '../shared/job-rows.js';
 import { insertFollowUps } from './queries/insert-follow-ups.js';
@@ -67,6 +71,10 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
     completePlainJobs: (settles) => completeJobs(db, settles),
     insertFollowUps,
     announceJobs,
+    // Delivered at commit: change-feed readers in every process read again.
+    announceOutboxEvents: async (s) => {
+      await s.run(sql`SELECT pg_notify(${OUTBOX_CHANNEL}, '')`);
+    },
     // Also delivered at commit, to every listener: the worker holding the job checks its lease at once.
     announceCancelRequested: async (s, jobId) => {
       await s.run(sql`SELECT pg_notify(${CANCEL_REQUESTED_CHANNEL}, ${jobId})`);
@@ -81,10 +89,28 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
       }),
     close: () => listener.close(),
   });
+  // One LISTEN subscription for every waiting reader of this storage, made on the first wait and
+  // kept until close: long polls come and go far more often than the connection should.
+  const outboxSignal = new EventEmitter().setMaxListeners(0);
+  let outboxSubscribed = false;
+  const changes = new SqlChangeFeed(pgDialect, {
+    read: (query) => readOutbox(db, query),
+    prune: (retentionMs, batch) => pruneOutbox(db, retentionMs, batch),
+    onChange: (callback) => {
+      outboxSignal.on('change', callback);
+      if (!outboxSubscribed) {
+        outboxSubscribed = true;
+        // Also called with no payload after a lost connection came back: read again then too.
+        void listener.subscribe(OUTBOX_CHANNEL, () => outboxSignal.emit('change'));
+      }
+      return () => outboxSignal.off('change', callback);
+    },
+  });
   return {
     jobs,
     ingestion: new SqlIngestionStore(db, pgDialect),
     schedules: new SqlScheduleRepository(db, pgDialect, announceJobs),
+    changes,
     webhooks: new SqlWebhookRepository(db, pgDialect, announceJobs),
   };
 }

@@ -5,7 +5,10 @@ export const JOBS_AVAILABLE_CHANNEL = 'ingestion_jobs_available';
 /** Payload: the id of the running job an operator asked to cancel. */
 export const CANCEL_REQUESTED_CHANNEL = 'ingestion_job_cancel_requested';
 
-const CHANNELS = [JOBS_AVAILABLE_CHANNEL, CANCEL_REQUESTED_CHANNEL] as const;
+/** Sent at the commit of a transaction that wrote outbox events. */
+export const OUTBOX_CHANNEL = 'ingestion_outbox_events';
+
+const CHANNELS = [JOBS_AVAILABLE_CHANNEL, CANCEL_REQUESTED_CHANNEL, OUTBOX_CHANNEL] as const;
 export type NotificationChannel = (typeof CHANNELS)[number];
 
 /**

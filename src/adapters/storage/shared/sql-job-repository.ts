@@ -33,6 +33,7 @@ import { queueStatFromRow } from './queries/queue-stats.js';
 import type { Row } from './job-rows.js';
 import { renewLeases } from './queries/renew-leases.js';
 import { retryJob } from './queries/retry-job.js';
+import { lockPublicationScope } from './queries/lock-publication-scope.js';
 import { recordIngestionResult } from './queries/record-ingestion-result.js';
 import { jobFailureAssignments, settleJob } from './queries/settle-job.js';
 import type { SqlDatabase, SqlSession } from './sql-database.js';
@@ -53,6 +54,8 @@ export interface DialectSpecifics {
   insertFollowUps(session: SqlSession, parentJobId: string, followUps: FollowUpJob[]): Promise<Map<string, number>>;
   /** Tells waiting workers, from inside the transaction that made jobs due, that there is work. */
   announceJobs(session: SqlSession): Promise<void>;
+  /** Tells change-feed readers, from inside the transaction that wrote outbox events, to read again. */
+  announceOutboxEvents(session: SqlSession): Promise<void>;
   /** Tells the worker holding a running job, from inside the transaction that flagged it, that it must cancel. */
   announceCancelRequested(session: SqlSession, jobId: string): Promise<void>;
   onJobsAvailable(listener: () => void): Promise<Unsubscribe>;
@@ -135,6 +138,8 @@ export class SqlJobRepository implements JobRepository {
   }
 
   private async completeIn(s: SqlSession, lease: JobLease, input: CompleteJobInput): Promise<SettleResult> {
+    // Before the first write (ADR 27): the outbox orders a scope's publications by transaction id.
+    if (input.ingestion !== undefined) await lockPublicationScope(s, this.d, lease.jobId);
     const settled = await settleJob(s, this.d, lease, {
       toState: 'succeeded',
       attemptOutcome: 'succeeded',
@@ -152,6 +157,7 @@ export class SqlJobRepository implements JobRepository {
     // The fence came first: a worker that lost its lease records nothing and publishes nothing.
     if (!settled.applied) return publicSettleResult(settled);
     const publication = input.ingestion === undefined ? undefined : await recordIngestionResult(s, this.d, lease, settled.job, input.ingestion);
+    if (publication !== undefined && publication.version !== null) await this.specifics.announceOutboxEvents(s);
     const followUps = input.followUps === undefined || input.followUps.length === 0 ? undefined : await this.enqueueFollowUps(s, lease, input.followUps);
     return {
       applied: true,

@@ -1,5 +1,6 @@
 import type { IngestionStore } from '../../../core/ingestion-store.js';
 import type { JobRepository } from '../../../core/job-repository.js';
+import type { ChangeFeed, OutboxRetention } from '../../../core/outbox.js';
 import type { ScheduleRepository } from '../../../core/schedule-repository.js';
 import type { WebhookRepository } from '../../../core/webhooks/webhook-repository.js';
 
@@ -8,5 +9,7 @@ export interface Storage {
   jobs: JobRepository;
   ingestion: IngestionStore;
   schedules: ScheduleRepository;
+  /** The outbox: read in an order no later commit can break, and kept to its retention. */
+  changes: ChangeFeed & OutboxRetention;
   webhooks: WebhookRepository;
 }

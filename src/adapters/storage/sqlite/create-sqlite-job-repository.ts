@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import type { JobRepository } from '../../../core/job-repository.js';
 import type { Storage } from '../shared/storage.js';
+import { SqlChangeFeed } from '../shared/sql-change-feed.js';
 import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
 import { SqlScheduleRepository } from '../shared/sql-schedule-repository.js';
@@ -9,6 +10,8 @@ import { SqlWebhookRepository } from '../shared/sql-webhook-repository.js';
 import { CancelRequestWatch } from './cancel-request-watch.js';
 import { cancelRequestedJobIds } from './queries/cancel-requested-job-ids.js';
 import { claimJobs } from './queries/claim-jobs.js';
+import { pruneOutbox } from './queries/prune-outbox.js';
+import { readOutbox } from './queries/read-outbox.js';
 import { SqliteDatabase, type SqliteOptions } from './sqlite-database.js';
 import { SQLITE_NOW_MS, sqliteDialect } from './sqlite-dialect.js';
 import { queueStatsQuery } from '../shared/queries/queue-stats.js';
@@ -31,6 +34,7 @@ export function createSqliteStorage(options: SqliteOptions): Storage {
   const file = options.path === ':memory:' ? String(Math.random()) : resolve(options.path);
   const channel = `jobs:${file}`;
   const cancelChannel = `cancel:${file}`;
+  const outboxChannel = `outbox:${file}`;
   const cancelWatch = new CancelRequestWatch(() => cancelRequestedJobIds(db));
   const announceJobs = () => {
     // After the commit, so a woken worker finds the jobs.
@@ -41,6 +45,11 @@ export function createSqliteStorage(options: SqliteOptions): Storage {
     claimJobs: (request) => claimJobs(db, request),
     insertFollowUps,
     announceJobs,
+    announceOutboxEvents: () => {
+      // After the commit, so a woken reader finds the events; readers in other processes recheck.
+      setImmediate(() => inProcessWakeups.emit(outboxChannel));
+      return Promise.resolve();
+    },
     announceCancelRequested: (_session, jobId) => {
       setImmediate(() => inProcessWakeups.emit(cancelChannel, jobId));
       return Promise.resolve();
@@ -64,10 +73,19 @@ export function createSqliteStorage(options: SqliteOptions): Storage {
     queueStats: () => db.statement(queueStatsQuery(sqliteDialect, SQLITE_NOW_MS)),
     close: () => cancelWatch.close(),
   });
+  const changes = new SqlChangeFeed(sqliteDialect, {
+    read: (query) => readOutbox(db, query),
+    prune: (retentionMs, batch) => pruneOutbox(db, retentionMs, batch),
+    onChange: (callback) => {
+      inProcessWakeups.on(outboxChannel, callback);
+      return () => inProcessWakeups.off(outboxChannel, callback);
+    },
+  });
   return {
     jobs,
     ingestion: new SqlIngestionStore(db, sqliteDialect),
     schedules: new SqlScheduleRepository(db, sqliteDialect, announceJobs),
+    changes,
     webhooks: new SqlWebhookRepository(db, sqliteDialect, announceJobs),
   };
 }
