@@ -4,7 +4,7 @@ import { createProcessLogger } from '../../src/platform/logger.js';
 import type { StartedProcess } from '../../src/platform/process-lifecycle.js';
 import { startApi } from '../../src/platform/start-api.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
-import { createHandlers, registeredPipelineNames } from '../../src/platform/handlers.js';
+import { createHandlers, registeredPipelineNames, registeredPipelines } from '../../src/platform/handlers.js';
 import { createProcessMetrics } from '../../src/platform/metrics.js';
 import { prepareStorage } from '../../src/platform/storage.js';
 
@@ -15,7 +15,7 @@ export async function startApiProcess(config: AppConfig): Promise<StartedProcess
   const storage = await prepareStorage(config, logger, 'api');
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
   const fetcher = createFetcher(config, logger, metrics);
-  const handlers = createHandlers({ fetcher, store: storage.ingestion });
+  const handlers = createHandlers({ fetcher, store: storage.ingestion }, registeredPipelines(config.providers));
   const api = await startApi(config, storage, logger, handlers, metrics);
   return {
     logger,

@@ -2,15 +2,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ReplayServer } from '../replay/replay-server.js';
+import { runEspnDemo } from './espn-demo.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logger.js';
 import { startAllInOne } from '../../src/platform/start-all-in-one.js';
 
 /**
  * `npm run demo`: the whole service with no network and no configuration. It serves the Smoothcomp
- * fixtures from a local replay origin, runs the API and a worker on a throwaway SQLite file,
- * enqueues one job per pipeline over HTTP, waits for them, and prints what was published.
+ * and ESPN fixtures from a local replay origin, runs the API and a worker on a throwaway SQLite file,
+ * enqueues one job per Smoothcomp pipeline over HTTP, waits for them, and prints what was published;
+ * then polls an ESPN scoreboard from pre to post while the game summaries follow it.
  */
+const ESPN_POLL_SEC = 5;
 const jobs = [
   { pipeline: 'smoothcomp.event_catalog', scope: { host: 'smoothcomp.com', country: 'US', event_type: 'upcoming' } },
   { pipeline: 'smoothcomp.event_participants', scope: { host: 'smoothcomp.com', event_id: '21001' } },
@@ -31,6 +34,9 @@ const config = loadConfig({
   LOG_LEVEL: process.env.LOG_LEVEL ?? 'error',
   SMOOTHCOMP_BASE_URL_OVERRIDE: replay.origin,
   SMOOTHCOMP_REQUESTS_PER_MINUTE: '600',
+  ESPN_BASE_URL: replay.origin,
+  ESPN_REQUESTS_PER_MINUTE: '600',
+  ESPN_LIVE_POLL_INTERVAL_SEC: String(ESPN_POLL_SEC),
   WORKER_POLL_INTERVAL_SEC: '0.2',
   WORKER_SHUTDOWN_TIMEOUT_SEC: '2',
 });
@@ -72,8 +78,9 @@ try {
     }
   }
   say(failed === 0 ? 'demo: all five pipelines published' : `demo: ${failed} pipeline(s) did not publish`);
+  if (!(await runEspnDemo(api.url, say, ESPN_POLL_SEC))) failed++;
   say('demo: to explore by hand, run `npm run replay` in one terminal and');
-  say('      `SMOOTHCOMP_BASE_URL_OVERRIDE=http://127.0.0.1:8090 npm start` in another (see the README)');
+  say('      `SMOOTHCOMP_BASE_URL_OVERRIDE=http://127.0.0.1:8090 ESPN_BASE_URL=http://127.0.0.1:8090 npm start` in another (see the README)');
 } finally {
   await service.stop();
   await replay.stop();

@@ -10,6 +10,7 @@ import { z } from 'zod';
 export const DEFAULT_REPLAY_PORT = 8090;
 
 export const SMOOTHCOMP_TESTDATA = fileURLToPath(new URL('../../testdata/smoothcomp/', import.meta.url));
+export const ESPN_TESTDATA = fileURLToPath(new URL('../../testdata/espn/', import.meta.url));
 
 const routeSchema = z.strictObject({
   host: z.string(),
@@ -21,7 +22,22 @@ const routeSchema = z.strictObject({
   /** Answer 400 unless the request carries this header (the participants XHR check). */
   requires_header: z.string().optional(),
 });
-export type ReplayRoute = z.infer<typeof routeSchema>;
+
+/**
+ * An ESPN route: requests come straight to the replay origin (ESPN_BASE_URL points at it), with no
+ * X-Forwarded-Host. `files` is a sequence: each request is answered with the next file, the last one
+ * repeating, so a scoreboard goes pre -> in -> post as it is polled.
+ */
+const espnRouteSchema = z.strictObject({
+  path: z.string().startsWith('/apis/'),
+  query: z.record(z.string(), z.string()).optional(),
+  files: z.array(z.string()).min(1),
+  /** false: answer without an ETag (and never 304), like a source that ignores validators. */
+  etag: z.boolean().default(true),
+  note: z.string().optional(),
+});
+
+export type ReplayRoute = z.infer<typeof routeSchema> & { root?: string; sequence?: string[]; withoutEtag?: boolean };
 
 const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.json': 'application/json' };
 
@@ -52,21 +68,32 @@ export class ReplayServer {
   private server: Server | undefined;
   private readonly routes: ReplayRoute[];
   private readonly overrides = new Map<string, string>();
+  /** Requests answered so far per route, for routes that serve a sequence. */
+  private readonly servedCount = new Map<string, number>();
   origin = '';
 
   /** `onRequest` hears of every request once it is answered (`npm run replay` prints a line each). */
   constructor(
     private readonly root = SMOOTHCOMP_TESTDATA,
     private readonly onRequest?: (request: ReplayRequest) => void,
+    espnRoot: string | null = ESPN_TESTDATA,
   ) {
     this.routes = z.array(routeSchema).parse(JSON.parse(readFileSync(join(root, 'replay-routes.json'), 'utf8')));
+    if (espnRoot !== null) {
+      const espn = z.array(espnRouteSchema).parse(JSON.parse(readFileSync(join(espnRoot, 'replay-routes.json'), 'utf8')));
+      for (const route of espn) {
+        const first = route.files[0] ?? '';
+        this.routes.push({ host: '', method: 'GET', path: route.path, ...(route.query === undefined ? {} : { query: route.query }), file: first, root: espnRoot, sequence: route.files, withoutEtag: !route.etag });
+      }
+    }
   }
 
   async start(port = 0, host = '127.0.0.1'): Promise<this> {
     this.server = createServer((request, response) => {
       const url = new URL(request.url ?? '/', 'http://replay');
       const forwarded = request.headers['x-forwarded-host'];
-      const intendedHost = (typeof forwarded === 'string' ? forwarded : 'smoothcomp.com').toLowerCase();
+      // ESPN's site API paths come without X-Forwarded-Host: ESPN_BASE_URL names this origin itself.
+      const intendedHost = (typeof forwarded === 'string' ? forwarded : url.pathname.startsWith('/apis/') ? '' : 'smoothcomp.com').toLowerCase();
       const method = request.method ?? 'GET';
       const route = this.routes.find(
         (r) =>
@@ -82,7 +109,7 @@ export class ReplayServer {
       if (route === undefined) {
         const body = {
           error: `no fixture for ${method} ${target}`,
-          matching: 'on the host (X-Forwarded-Host, else smoothcomp.com), the method, the path and the query parameters a route lists',
+          matching: 'on the host (X-Forwarded-Host, else smoothcomp.com; none for ESPN /apis/ paths), the method, the path and the query parameters a route lists',
           served: this.served(),
         };
         response.writeHead(404, { 'content-type': 'application/json' }).end(`${JSON.stringify(body, null, 2)}\n`);
@@ -92,11 +119,15 @@ export class ReplayServer {
         response.writeHead(400, { 'content-type': 'text/plain' }).end(`missing ${route.requires_header}`);
         return;
       }
-      const file = this.overrides.get(this.key(route)) ?? route.file;
+      const file = this.overrides.get(this.key(route)) ?? this.nextInSequence(route) ?? route.file;
       served = file;
-      const body = readFileSync(join(this.root, file));
+      const body = readFileSync(join(route.root ?? this.root, file));
       const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 20)}"`;
       const status = route.status ?? 200;
+      if (route.withoutEtag === true) {
+        response.writeHead(status, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' }).end(body);
+        return;
+      }
       if (status === 200 && request.headers['if-none-match'] === etag) {
         response.writeHead(304, { etag }).end();
         return;
@@ -130,6 +161,14 @@ export class ReplayServer {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  /** The file a sequence route serves to this request; each request moves one step, the last repeats. */
+  private nextInSequence(route: ReplayRoute): string | undefined {
+    if (route.sequence === undefined) return undefined;
+    const count = this.servedCount.get(this.key(route)) ?? 0;
+    this.servedCount.set(this.key(route), count + 1);
+    return route.sequence[Math.min(count, route.sequence.length - 1)];
   }
 
   private key(route: ReplayRoute): string {

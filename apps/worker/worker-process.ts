@@ -8,7 +8,7 @@ import { startOutboxPruner } from '../../src/platform/start-outbox-pruner.js';
 import { startScheduler } from '../../src/platform/start-scheduler.js';
 import { startWorker } from '../../src/platform/start-worker.js';
 import { createFetcher } from '../../src/platform/fetcher.js';
-import { createWorkerHandlers, registeredPipelineNames } from '../../src/platform/handlers.js';
+import { createWorkerHandlers, registeredPipelineNames, registeredPipelines } from '../../src/platform/handlers.js';
 import { createProcessMetrics } from '../../src/platform/metrics.js';
 import { prepareStorage } from '../../src/platform/storage.js';
 import { createWebhookHandler, createWebhookSender, startWebhookDispatcher } from '../../src/platform/webhooks.js';
@@ -26,7 +26,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   const fetcher = createFetcher(config, logger, metrics);
   const sender = createWebhookSender(config);
   const handlers = tracing.traceJobs(
-    createWorkerHandlers({ fetcher, store: storage.ingestion, metrics }, createWebhookHandler(config, storage.webhooks, sender, metrics)),
+    createWorkerHandlers({ fetcher, store: storage.ingestion, metrics }, createWebhookHandler(config, storage.webhooks, sender, metrics), registeredPipelines(config.providers)),
   );
   let reportLoss: (loss: DatabaseLoss) => void = () => undefined;
   const fatal = new Promise<FatalCondition>((resolve) => {

@@ -104,6 +104,7 @@ const fields = {
     SMOOTHCOMP_MAX_CONCURRENCY_PER_HOST: integer(1, 100).default(2),
     ESPN_BASE_URL: url.default('https://site.api.espn.com'),
     ESPN_REQUESTS_PER_MINUTE: integer(1, 10_000).default(60),
+    ESPN_LIVE_POLL_INTERVAL_SEC: integer(5, 3600).default(30),
 
     WEBHOOK_DISPATCHER_ENABLED: boolean.default(true),
     WEBHOOK_DISPATCH_POLL_INTERVAL_SEC: seconds(0.01, 3600).default(0.25),
@@ -215,7 +216,7 @@ export interface AppConfig {
   };
   providers: {
     smoothcomp: { baseUrlOverride: string | undefined; requestsPerMinute: number; maxConcurrencyPerHost: number };
-    espn: { baseUrl: string; requestsPerMinute: number };
+    espn: { baseUrl: string; requestsPerMinute: number; livePollIntervalSec: number };
   };
   webhooks: {
     /** Whether a worker reads the outbox and makes delivery jobs. */
@@ -324,7 +325,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
         requestsPerMinute: env.SMOOTHCOMP_REQUESTS_PER_MINUTE,
         maxConcurrencyPerHost: env.SMOOTHCOMP_MAX_CONCURRENCY_PER_HOST,
       },
-      espn: { baseUrl: env.ESPN_BASE_URL, requestsPerMinute: env.ESPN_REQUESTS_PER_MINUTE },
+      espn: { baseUrl: env.ESPN_BASE_URL, requestsPerMinute: env.ESPN_REQUESTS_PER_MINUTE, livePollIntervalSec: env.ESPN_LIVE_POLL_INTERVAL_SEC },
     },
     webhooks: {
       dispatcherEnabled: env.WEBHOOK_DISPATCHER_ENABLED,

@@ -5,7 +5,6 @@ import type { FetchOutcome, IngestMetrics } from '../core/ingest-metrics.js';
 import type { AppConfig } from './config.js';
 
 export const SMOOTHCOMP_HOSTS = ['.smoothcomp.com', 'ajptour.com'] as const;
-export const ESPN_HOSTS = ['site.api.espn.com'] as const;
 
 /** How a host rule reads in a log line: `.smoothcomp.com` covers the apex and every subdomain. */
 const describeHostRule = (rule: string) => (rule.startsWith('.') ? [rule.slice(1), `*${rule}`] : [rule]);
@@ -18,6 +17,8 @@ const describeHostRule = (rule: string) => (rule.startsWith('.') ? [rule.slice(1
 export function createFetcher(config: AppConfig, logger?: Pick<Logger, 'info'>, metrics?: IngestMetrics): HttpFetcher {
   const { fetch, providers } = config;
   const smoothcompOverride = providers.smoothcomp.baseUrlOverride;
+  // ESPN_BASE_URL's host (ESPN's, or a replay origin) is the one ESPN pipelines fetch from: it gets ESPN's budget.
+  const espnHosts = [new URL(providers.espn.baseUrl).hostname];
   if (smoothcompOverride !== undefined) {
     logger?.info(
       { provider: 'smoothcomp', hosts: SMOOTHCOMP_HOSTS.flatMap(describeHostRule), origin: smoothcompOverride },
@@ -37,7 +38,7 @@ export function createFetcher(config: AppConfig, logger?: Pick<Logger, 'info'>, 
       if (isHostAllowed(host, SMOOTHCOMP_HOSTS)) {
         return { requestsPerMinute: providers.smoothcomp.requestsPerMinute, maxConcurrency: providers.smoothcomp.maxConcurrencyPerHost };
       }
-      if (isHostAllowed(host, ESPN_HOSTS)) return { requestsPerMinute: providers.espn.requestsPerMinute, maxConcurrency: 2 };
+      if (isHostAllowed(host, espnHosts)) return { requestsPerMinute: providers.espn.requestsPerMinute, maxConcurrency: 2 };
       return fetch.defaultBudget;
     },
     ...(smoothcompOverride === undefined

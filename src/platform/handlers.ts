@@ -6,11 +6,16 @@ import { athleteProfilePipeline } from '../adapters/smoothcomp/athlete-profile/a
 import { eventDetailPipeline } from '../adapters/smoothcomp/event-detail/event-detail-pipeline.js';
 import { eventCatalogPipeline } from '../adapters/smoothcomp/event-catalog/event-catalog-pipeline.js';
 import { eventParticipantsPipeline } from '../adapters/smoothcomp/event-participants/event-participants-pipeline.js';
+import { createEspnPipelines } from '../adapters/espn/espn-pipelines.js';
+import { DEFAULT_ESPN_OPTIONS, type EspnOptions } from '../adapters/espn/espn-scope.js';
 import type { PipelineDefinition } from '../core/pipeline.js';
 
-/** The provider pipelines this build runs. Each provider adds its definitions here. */
-export function registeredPipelines(): PipelineDefinition[] {
-  return [eventCatalogPipeline, eventParticipantsPipeline, eventDetailPipeline, athleteProfilePipeline, academyCatalogPipeline];
+/**
+ * The provider pipelines this build runs. Each provider adds its definitions here; a provider whose
+ * pipelines depend on configuration (ESPN's base URL and poll interval) takes it from `providers`.
+ */
+export function registeredPipelines(providers: { espn: EspnOptions } = { espn: DEFAULT_ESPN_OPTIONS }): PipelineDefinition[] {
+  return [eventCatalogPipeline, eventParticipantsPipeline, eventDetailPipeline, athleteProfilePipeline, academyCatalogPipeline, ...createEspnPipelines(providers.espn)];
 }
 
 /** Every handler a process knows: the built-in ones and one per registered pipeline. */

@@ -3,7 +3,7 @@ import type { JobHandler } from '../application/job-handler.js';
 import { checkApiExposure } from './api-exposure.js';
 import type { AppConfig } from './config.js';
 import { createFetcher } from './fetcher.js';
-import { createHandlers, createWorkerHandlers, registeredPipelineNames } from './handlers.js';
+import { createHandlers, createWorkerHandlers, registeredPipelineNames, registeredPipelines } from './handlers.js';
 import { createProcessMetrics } from './metrics.js';
 import { startApi } from './start-api.js';
 import { startOutboxPruner } from './start-outbox-pruner.js';
@@ -24,9 +24,13 @@ export async function startAllInOne(config: AppConfig, logger: Logger, options: 
   // One registry: the API's GET /metrics shows the worker's counters too.
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
   const fetcher = createFetcher(config, logger, metrics);
-  const handlers = createHandlers({ fetcher, store: storage.ingestion, metrics });
+  const handlers = createHandlers({ fetcher, store: storage.ingestion, metrics }, registeredPipelines(config.providers));
   const sender = createWebhookSender(config);
-  const workerHandlers = createWorkerHandlers({ fetcher, store: storage.ingestion, metrics }, createWebhookHandler(config, storage.webhooks, sender, metrics));
+  const workerHandlers = createWorkerHandlers(
+    { fetcher, store: storage.ingestion, metrics },
+    createWebhookHandler(config, storage.webhooks, sender, metrics),
+    registeredPipelines(config.providers),
+  );
   const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(workerHandlers) ?? workerHandlers, { metrics });
   const dispatcher = startWebhookDispatcher(config, storage.webhooks, storage.changes, logger);

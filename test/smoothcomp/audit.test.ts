@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { renderRecordExamples } from '../../apps/audit/record-examples.js';
 import { loadDataset, renderMarkdown, runCase, type AuditCase } from '../../apps/audit/run-audit.js';
-import { SMOOTHCOMP_TESTDATA } from '../../apps/replay/replay-server.js';
+import { ESPN_TESTDATA, SMOOTHCOMP_TESTDATA } from '../../apps/replay/replay-server.js';
 import { registeredPipelines } from '../../src/platform/handlers.js';
 import { PROJECT_ROOT, runApp } from '../support/run-app.js';
 
@@ -41,11 +41,12 @@ describe('the extraction audit', () => {
     expect(readFileSync(`${PROJECT_ROOT}docs/smoothcomp-records.md`, 'utf8')).toBe(renderRecordExamples(SMOOTHCOMP_TESTDATA, pipelines));
   });
 
-  it('npm run audit -- --format json reports every case and exits 0', async () => {
+  it('npm run audit -- --format json reports every case of every provider and exits 0', async () => {
     const result = await runApp('apps/audit/main.ts', {}, 60_000, ['--format', 'json']);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout) as { cases: number; failing: number; results: { id: string }[] };
-    expect(report).toMatchObject({ cases: dataset.length, failing: 0 });
-    expect(report.results.map((r) => r.id)).toEqual(dataset.map((c) => c.id));
+    const espn = loadDataset(ESPN_TESTDATA);
+    expect(report).toMatchObject({ cases: dataset.length + espn.length, failing: 0 });
+    expect(report.results.map((r) => r.id)).toEqual([...dataset, ...espn].map((c) => c.id));
   });
 });

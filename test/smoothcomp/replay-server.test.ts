@@ -50,7 +50,7 @@ describe('npm run replay', () => {
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
     try {
-      const origin = await waitFor('the replay origin', () => /serving testdata\/smoothcomp at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1], 60_000);
+      const origin = await waitFor('the replay origin', () => /serving testdata\/smoothcomp and testdata\/espn at (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1], 60_000);
       expect((await fetch(`${origin}/en/event/12345`)).status).toBe(404);
       expect((await fetch(`${origin}/en/profile/5501`)).status).toBe(200);
       await waitFor('two request lines', () => stdout.includes('/en/profile/5501 ->'));
