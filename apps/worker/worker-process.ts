@@ -9,9 +9,10 @@ import { startOutboxPruner } from '../../src/platform/start-outbox-pruner.js';
 import { startScheduler } from '../../src/platform/start-scheduler.js';
 import { startWorker } from '../../src/platform/start-worker.js';
 import { createFetcher, withDropFolder } from '../../src/platform/fetcher.js';
-import { createHandlers, registeredPipelineNames, registeredPipelines } from '../../src/platform/handlers.js';
+import { createWorkerHandlers, registeredPipelineNames, registeredPipelines } from '../../src/platform/handlers.js';
 import { createProcessMetrics } from '../../src/platform/metrics.js';
 import { prepareStorage } from '../../src/platform/storage.js';
+import { createWebhookHandler, createWebhookSender, startWebhookDispatcher } from '../../src/platform/webhooks.js';
 import type { Tracing } from '../../src/platform/tracing.js';
 import { startWorkerHealthServer, type WorkerHealthServer } from '../../src/platform/worker-health-server.js';
 
@@ -24,7 +25,10 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   const storage = await prepareStorage(config, logger, 'worker');
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
   const fetcher = withDropFolder(createFetcher(config, logger, metrics), config);
-  const handlers = tracing.traceJobs(createHandlers({ fetcher, store: storage.ingestion, metrics }, registeredPipelines(config.providers)));
+  const sender = createWebhookSender(config);
+  const handlers = tracing.traceJobs(
+    createWorkerHandlers({ fetcher, store: storage.ingestion, metrics }, createWebhookHandler(config, storage.webhooks, sender, metrics), registeredPipelines(config.providers)),
+  );
   let reportLoss: (loss: DatabaseLoss) => void = () => undefined;
   const fatal = new Promise<FatalCondition>((resolve) => {
     reportLoss = (loss) => resolve({ exitCode: DATABASE_UNAVAILABLE_EXIT_CODE, message: databaseLossLine(loss, config) });
@@ -34,6 +38,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   const worker = await startWorker(config, storage.jobs, logger, handlers, { onDatabaseLost: (loss) => reportLoss(loss), metrics });
   const dropFolder = startDropFolder(config, storage, handlers, logger);
   const outboxPruner = startOutboxPruner(config, storage, logger);
+  const dispatcher = startWebhookDispatcher(config, storage.webhooks, storage.changes, logger);
   let health: WorkerHealthServer | undefined;
   if (config.worker.http.port !== undefined) {
     health = await startWorkerHealthServer({
@@ -48,12 +53,14 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
     logger,
     fatal,
     shutdown: async () => {
+      await dispatcher.stop();
       await scheduler.stop();
       await dropFolder.stop();
       await outboxPruner.stop();
       await worker.stop(config.worker.shutdownTimeoutMs);
       await health?.close();
       await fetcher.close();
+      await sender.close();
       await storage.jobs.close();
     },
   };

@@ -116,6 +116,13 @@ const fields = {
     STATIC_DATASET_MAX_FILE_BYTES: integer(1024, 512 * 1024 * 1024).default(16 * 1024 * 1024),
     STATIC_DATASET_WATCH: boolean.default(true),
     STATIC_DATASET_RECOVER_AFTER_SEC: seconds(0, 86_400).default(60),
+    WEBHOOK_DISPATCHER_ENABLED: boolean.default(true),
+    WEBHOOK_DISPATCH_POLL_INTERVAL_SEC: seconds(0.01, 3600).default(0.25),
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean.default(false),
+    WEBHOOK_CONNECT_TIMEOUT_SEC: seconds(0.1, 120).default(5),
+    WEBHOOK_TIMEOUT_SEC: seconds(0.1, 300).default(15),
+    WEBHOOK_DISABLE_AFTER_FAILING_HOURS: seconds(0, 24 * 365).default(120),
+    WEBHOOK_PREVIOUS_SECRET_VALID_HOURS: seconds(0, 24 * 30).default(24),
 };
 
 const schema = z.object(fields);
@@ -144,6 +151,9 @@ function crossCheck(env: Partial<Env>, report: (variable: keyof Env, message: st
   }
   const total = env.FETCH_TOTAL_TIMEOUT_SEC;
   const connect = env.FETCH_CONNECT_TIMEOUT_SEC;
+  if (env.WEBHOOK_TIMEOUT_SEC !== undefined && env.WEBHOOK_CONNECT_TIMEOUT_SEC !== undefined && env.WEBHOOK_TIMEOUT_SEC < env.WEBHOOK_CONNECT_TIMEOUT_SEC) {
+    report('WEBHOOK_TIMEOUT_SEC', `must be at least WEBHOOK_CONNECT_TIMEOUT_SEC (${env.WEBHOOK_CONNECT_TIMEOUT_SEC}): it covers the connect as well as the answer`);
+  }
   if (total !== undefined && connect !== undefined && total < connect) {
     report('FETCH_TOTAL_TIMEOUT_SEC', `must be at least FETCH_CONNECT_TIMEOUT_SEC (${connect}): it covers the connect as well as the response`);
   }
@@ -233,7 +243,22 @@ export interface AppConfig {
   };
   /** The static snapshot drop folder; undefined (off) unless STATIC_DATASET_INCOMING_DIR is set. */
   staticDataset: StaticDatasetConfig | undefined;
+  webhooks: {
+    /** Whether a worker reads the outbox and makes delivery jobs. */
+    dispatcherEnabled: boolean;
+    dispatchPollIntervalMs: number;
+    /** Let deliveries reach private, loopback and link-local addresses (tests and local use only). */
+    allowPrivateTargets: boolean;
+    connectTimeoutMs: number;
+    /** One try: connect, request and the answer's first bytes. */
+    timeoutMs: number;
+    /** An endpoint failing without a success for this long is disabled. */
+    disableAfterFailingMs: number;
+    /** After a rotation, the previous secret signs too for this long. */
+    previousSecretValidMs: number;
+  };
 }
+
 
 export interface StaticDatasetConfig {
   /** Absolute paths. */
@@ -362,6 +387,15 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
       espn: { baseUrl: env.ESPN_BASE_URL, requestsPerMinute: env.ESPN_REQUESTS_PER_MINUTE, livePollIntervalSec: env.ESPN_LIVE_POLL_INTERVAL_SEC },
     },
     staticDataset: staticDatasetConfig(env),
+    webhooks: {
+      dispatcherEnabled: env.WEBHOOK_DISPATCHER_ENABLED,
+      dispatchPollIntervalMs: ms(env.WEBHOOK_DISPATCH_POLL_INTERVAL_SEC),
+      allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS,
+      connectTimeoutMs: ms(env.WEBHOOK_CONNECT_TIMEOUT_SEC),
+      timeoutMs: ms(env.WEBHOOK_TIMEOUT_SEC),
+      disableAfterFailingMs: ms(env.WEBHOOK_DISABLE_AFTER_FAILING_HOURS * 3600),
+      previousSecretValidMs: ms(env.WEBHOOK_PREVIOUS_SECRET_VALID_HOURS * 3600),
+    },
   };
 }
 

@@ -29,6 +29,14 @@ export function createHandlers(deps: PipelineHandlerDeps, definitions: PipelineD
   return handlers;
 }
 
+/**
+ * A worker's handlers: createHandlers' and the webhook deliveries' (`webhook.deliver`, made by the
+ * dispatcher, never offered for enqueueing through the API).
+ */
+export function createWorkerHandlers(deps: PipelineHandlerDeps, webhookDelivery: JobHandler, definitions: PipelineDefinition[] = registeredPipelines()): JobHandler[] {
+  return [...createHandlers(deps, definitions), webhookDelivery];
+}
+
 /** The pipeline names createHandlers registers, for what must know them before the handlers exist. */
 export function registeredPipelineNames(definitions: PipelineDefinition[] = registeredPipelines()): string[] {
   return [systemNoopHandler.pipeline, ...definitions.map((definition) => definition.name)];

@@ -15,6 +15,10 @@ import type { PrometheusMetrics } from '../adapters/metrics/prometheus-metrics.j
 import { createProcessMetrics } from './metrics.js';
 import { databaseReadiness } from './readiness.js';
 import { snapshotDropApi } from './start-drop-folder.js';
+import { randomBytes } from 'node:crypto';
+import { WebhookEndpointService } from '../application/delivery/webhook-endpoint-service.js';
+import { WEBHOOK_MAX_TRIES } from '../core/webhooks/retry-schedule.js';
+import { createWebhookSender } from './webhooks.js';
 
 export interface RunningApi {
   app: FastifyInstance;
@@ -41,6 +45,8 @@ export async function buildApi(
   }
   let draining = false;
   const registry = new HandlerRegistry(handlers);
+  // Test sends only; deliveries go out from workers.
+  const webhookSender = createWebhookSender(config);
   const app = await createHttpApp({
     handlers: registry,
     repository,
@@ -61,7 +67,18 @@ export async function buildApi(
       defaultMaxAttempts: config.worker.maxAttempts,
     },
     snapshotDrops: snapshotDropApi(config, storage, handlers, logger),
+    webhooks: {
+      repository: storage.webhooks,
+      service: new WebhookEndpointService(storage.webhooks, {
+        pipelines: () => registry.pipelines(),
+        previousSecretValidMs: config.webhooks.previousSecretValidMs,
+        randomBytes: (size) => randomBytes(size),
+        sender: webhookSender,
+      }),
+      maxTries: WEBHOOK_MAX_TRIES,
+    },
   });
+  app.addHook('onClose', () => webhookSender.close());
   return { app, setDraining: () => (draining = true) };
 }
 

@@ -12,6 +12,8 @@ import { describeSchedulerContract } from './scheduler-contract.js';
 import { describePipelineLimitsContract } from './pipeline-limits-contract.js';
 import { describeSmoothcompContract } from './smoothcomp-contract.js';
 import { describeWorkerContract } from './worker-contract.js';
+import { describeWebhookDeliveryContract } from './webhook-delivery-contract.js';
+import { describeWebhookRepositoryContract } from './webhook-repository-contract.js';
 import { describeWorkerFaultContract } from './worker-faults-contract.js';
 
 export type StorageDialect = 'postgres' | 'sqlite';
@@ -43,6 +45,8 @@ export const STORAGE_CONTRACTS: readonly StorageContract[] = [
   describeFollowUpsWorkerContract,
   describeDropFolderContract,
   describeOutboxContract,
+  describeWebhookRepositoryContract,
+  describeWebhookDeliveryContract,
 ];
 
 /** Runs every storage contract suite on `dialect`. */

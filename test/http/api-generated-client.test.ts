@@ -104,7 +104,7 @@ describe('a client generated from the API document', () => {
     expect(diagnostics).toEqual([]);
 
     // The operations the client calls are every operation the document has.
-    const called = new Set([...source.matchAll(/client\.(GET|POST|PUT|DELETE)\('([^']+)'/g)].map((m) => `${m[1]} ${m[2]}`));
+    const called = new Set([...source.matchAll(/client\.(GET|POST|PUT|PATCH|DELETE)\('([^']+)'/g)].map((m) => `${m[1]} ${m[2]}`));
     const documented = Object.entries((document as { paths: Record<string, object> }).paths).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
@@ -170,6 +170,22 @@ describe('a client generated from the API document', () => {
         listed: ['duplicate', 'pending'],
         one: 'client-league-2026-11-30.json',
         latest: 0,
+      },
+      // The test send is refused before connecting: WEBHOOK_ALLOW_PRIVATE_TARGETS is off here.
+      webhooks: {
+        created: { status: 201, secret: true, ordered: true },
+        bad: { status: 400, fields: ['body.url', 'body.pipelines.0'] },
+        listed: [true],
+        shown: ['test.catalog'],
+        updated: 'from the client',
+        rotated: [true, true],
+        tested: ['refused_target', null],
+        deliveries: 0,
+        delivery: 404,
+        resent: 404,
+        redelivered: [202, 0],
+        recoveries: [['redeliver_failed', 'client', 0]],
+        deleted: [204, 404],
       },
     });
   });

@@ -1,6 +1,8 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 import type { AttemptEnd, FetchOutcome, FollowUpOutcomeKind, IngestMetrics, UnchangedHow } from '../../core/ingest-metrics.js';
 import type { PublicationDecisionKind } from '../../core/publication-decision.js';
+import type { DeliveryOutcome } from '../../core/webhooks/delivery-outcome.js';
+import type { WebhookMetrics } from '../../core/webhooks/webhook-metrics.js';
 import { QueueGauges, type QueueGaugesOptions } from './queue-gauges.js';
 
 const JOB_DURATION_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
@@ -16,7 +18,7 @@ export interface PrometheusMetricsOptions {
  * reports (core/ingest-metrics.ts), the queue gauges read at scrape time, and Node.js process metrics.
  * One per process: in the all-in-one process the API and the worker share it.
  */
-export class PrometheusMetrics implements IngestMetrics {
+export class PrometheusMetrics implements IngestMetrics, WebhookMetrics {
   readonly registry = new Registry();
   private readonly enqueued: Counter<'pipeline'>;
   private readonly finished: Counter<'pipeline' | 'outcome'>;
@@ -28,6 +30,8 @@ export class PrometheusMetrics implements IngestMetrics {
   private readonly decisions: Counter<'pipeline' | 'decision'>;
   private readonly followUpCounter: Counter<'pipeline' | 'outcome'>;
   private readonly unchanged: Counter<'host' | 'how'>;
+  private readonly deliveries: Counter<'outcome'>;
+  private readonly deliveryDuration: Histogram;
   private readonly queue: QueueGauges | undefined;
 
   constructor(options: PrometheusMetricsOptions = {}) {
@@ -93,6 +97,18 @@ export class PrometheusMetrics implements IngestMetrics {
       labelNames: ['host', 'how'],
       registers,
     });
+    this.deliveries = new Counter({
+      name: 'ingest_webhook_deliveries_total',
+      help: 'Tries of webhook deliveries, by outcome: succeeded, http_error, redirect, gone, timeout, network_error, refused_target',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.deliveryDuration = new Histogram({
+      name: 'ingest_webhook_delivery_duration_seconds',
+      help: 'Time from a webhook request being sent to its answer read or its failure, for every try',
+      buckets: FETCH_DURATION_BUCKETS,
+      registers,
+    });
     this.queue = options.queue === undefined ? undefined : new QueueGauges(options.queue, this.registry);
   }
 
@@ -138,5 +154,10 @@ export class PrometheusMetrics implements IngestMetrics {
 
   fetchUnchanged(host: string, how: UnchangedHow): void {
     this.unchanged.inc({ host, how });
+  }
+
+  deliveryTried(outcome: DeliveryOutcome, seconds: number): void {
+    this.deliveries.inc({ outcome });
+    this.deliveryDuration.observe(seconds);
   }
 }

@@ -91,6 +91,22 @@ async function main(): Promise<Record<string, unknown>> {
   const dropList = await client.GET('/internal/v1/snapshot-drops', { params: { query: { job_id: uploadJob, limit: 10 } } });
   const dropOne = await client.GET('/internal/v1/snapshot-drops/{id}', { params: { path: { id: must('upload', uploaded.data).drop.id } } });
   const staticLatest = await client.GET('/internal/v1/publications/latest/static_dataset.snapshot', { params: { query: { source_name: 'client-league' } } });
+  const createdWebhook = await client.POST('/internal/v1/webhooks', { body: { url: 'http://127.0.0.1:9/hooks', pipelines: ['test.catalog'], ordered: true } });
+  const webhookId = must('create webhook', createdWebhook.data).webhook.id;
+  const hook = { path: { id: webhookId } };
+  const badWebhook = await client.POST('/internal/v1/webhooks', { body: { url: 'ftp://example.com/', pipelines: ['no.such.pipeline'] } });
+  const webhooks = await client.GET('/internal/v1/webhooks', { params: { query: { limit: 10 } } });
+  const shownWebhook = await client.GET('/internal/v1/webhooks/{id}', { params: hook });
+  const updatedWebhook = await client.PATCH('/internal/v1/webhooks/{id}', { params: hook, body: { description: 'from the client' } });
+  const rotatedWebhook = await client.POST('/internal/v1/webhooks/{id}/rotate-secret', { params: hook, body: { previous_valid_seconds: 60 } });
+  const testedWebhook = await client.POST('/internal/v1/webhooks/{id}/test', { params: hook });
+  const deliveries = await client.GET('/internal/v1/webhooks/{id}/deliveries', { params: { ...hook, query: { status: 'failed' } } });
+  const delivery = await client.GET('/internal/v1/webhooks/{id}/deliveries/{delivery_id}', { params: { path: { id: webhookId, delivery_id: '999' } } });
+  const resent = await client.POST('/internal/v1/webhooks/{id}/resend', { params: hook, body: { event_id: 'evt_none', requested_by: 'client' } });
+  const redelivered = await client.POST('/internal/v1/webhooks/{id}/redeliver', { params: hook, body: { since: '2026-01-01T00:00:00Z', requested_by: 'client' } });
+  const recoveries = await client.GET('/internal/v1/webhooks/{id}/recoveries', { params: { ...hook, query: { limit: 5 } } });
+  const deletedWebhook = await client.DELETE('/internal/v1/webhooks/{id}', { params: hook });
+  const goneWebhook = await client.GET('/internal/v1/webhooks/{id}', { params: hook });
 
   return {
     live: live.data?.status,
@@ -142,6 +158,21 @@ async function main(): Promise<Record<string, unknown>> {
       listed: dropList.data?.drops.map((d) => d.outcome),
       one: dropOne.data?.drop.file_name,
       latest: staticLatest.data?.publications.length,
+    },
+    webhooks: {
+      created: { status: createdWebhook.response.status, secret: createdWebhook.data?.secret.startsWith('whsec_'), ordered: createdWebhook.data?.webhook.ordered },
+      bad: { status: badWebhook.response.status, fields: badWebhook.error?.errors?.map((e) => e.field) },
+      listed: webhooks.data?.webhooks.map((w) => w.id === webhookId),
+      shown: shownWebhook.data?.webhook.pipelines,
+      updated: updatedWebhook.data?.webhook.description,
+      rotated: [rotatedWebhook.data?.secret !== createdWebhook.data?.secret, rotatedWebhook.data?.webhook.previous_secret_valid_until !== null],
+      tested: [testedWebhook.data?.test.outcome, testedWebhook.data?.test.status_code],
+      deliveries: deliveries.data?.deliveries.length,
+      delivery: delivery.error?.status,
+      resent: resent.error?.status,
+      redelivered: [redelivered.response.status, redelivered.data?.deliveries.length],
+      recoveries: recoveries.data?.recoveries.map((r) => [r.kind, r.requested_by, r.delivery_count]),
+      deleted: [deletedWebhook.response.status, goneWebhook.error?.status],
     },
   };
 }

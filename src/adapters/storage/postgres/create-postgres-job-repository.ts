@@ -7,6 +7,7 @@ import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import type { Storage } from '../shared/storage.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
 import { SqlScheduleRepository } from '../shared/sql-schedule-repository.js';
+import { SqlWebhookRepository } from '../shared/sql-webhook-repository.js';
 import type { SqlSession } from '../shared/sql-database.js';
 import { SqlChangeFeed } from '../shared/sql-change-feed.js';
 import { CANCEL_REQUESTED_CHANNEL, JOBS_AVAILABLE_CHANNEL, NotificationListener, OUTBOX_CHANNEL } from './notification-listener.js';
@@ -106,5 +107,12 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
       return () => outboxSignal.off('change', callback);
     },
   });
-  return { jobs, ingestion: new SqlIngestionStore(db, pgDialect), schedules: new SqlScheduleRepository(db, pgDialect, announceJobs), changes, drops: new SqlDropLedger(db, pgDialect) };
+  return {
+    jobs,
+    ingestion: new SqlIngestionStore(db, pgDialect),
+    schedules: new SqlScheduleRepository(db, pgDialect, announceJobs),
+    changes,
+    drops: new SqlDropLedger(db, pgDialect),
+    webhooks: new SqlWebhookRepository(db, pgDialect, announceJobs),
+  };
 }

@@ -4,7 +4,7 @@ import { nullableString, nullableTime, type Row } from './job-rows.js';
 import type { SqlDialect } from './sql-dialect.js';
 
 const nullableNumber = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
-function nullableId(value: unknown): string | null {
+export function nullableId(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return String(value);
   throw new TypeError(`expected an id, got ${typeof value}`);

@@ -7,6 +7,7 @@ import { SqlChangeFeed } from '../shared/sql-change-feed.js';
 import { SqlIngestionStore } from '../shared/sql-ingestion-store.js';
 import { SqlJobRepository } from '../shared/sql-job-repository.js';
 import { SqlScheduleRepository } from '../shared/sql-schedule-repository.js';
+import { SqlWebhookRepository } from '../shared/sql-webhook-repository.js';
 import { CancelRequestWatch } from './cancel-request-watch.js';
 import { cancelRequestedJobIds } from './queries/cancel-requested-job-ids.js';
 import { claimJobs } from './queries/claim-jobs.js';
@@ -81,5 +82,12 @@ export function createSqliteStorage(options: SqliteOptions): Storage {
       return () => inProcessWakeups.off(outboxChannel, callback);
     },
   });
-  return { jobs, ingestion: new SqlIngestionStore(db, sqliteDialect), schedules: new SqlScheduleRepository(db, sqliteDialect, announceJobs), changes, drops: new SqlDropLedger(db, sqliteDialect) };
+  return {
+    jobs,
+    ingestion: new SqlIngestionStore(db, sqliteDialect),
+    schedules: new SqlScheduleRepository(db, sqliteDialect, announceJobs),
+    changes,
+    drops: new SqlDropLedger(db, sqliteDialect),
+    webhooks: new SqlWebhookRepository(db, sqliteDialect, announceJobs),
+  };
 }

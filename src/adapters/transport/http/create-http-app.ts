@@ -23,6 +23,8 @@ import { registerScheduleActionRoutes } from './routes/schedule-action-routes.js
 import { registerScheduleRoutes, type ScheduleApi } from './routes/schedule-routes.js';
 import { registerSnapshotDropRoutes, type SnapshotDropApi } from './routes/snapshot-drop-routes.js';
 import { registerSnapshotRoutes } from './routes/snapshot-routes.js';
+import { registerWebhookDeliveryRoutes } from './routes/webhook-delivery-routes.js';
+import { registerWebhookRoutes, type WebhookApi } from './routes/webhook-routes.js';
 
 export const API_PREFIX = '/internal/v1';
 
@@ -47,6 +49,7 @@ export interface HttpAppOptions {
   schedules: ScheduleApi;
   /** Static snapshot drops: the upload route and the drop records. */
   snapshotDrops: SnapshotDropApi;
+  webhooks: WebhookApi;
 }
 
 /**
@@ -104,6 +107,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         { name: 'health', description: 'Open probes for orchestrators' },
         { name: 'operations', description: 'Metrics for monitoring' },
         { name: 'schedules', description: 'Recurring ingestion: schedules, their runs and coming occurrences' },
+        { name: 'webhooks', description: 'Signed webhook endpoints (Standard Webhooks), their deliveries and recovery' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -127,6 +131,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         registerScheduleRoutes(secured, options.schedules, options.handlers);
         registerScheduleActionRoutes(secured, options.schedules, options.repository);
         registerSnapshotDropRoutes(secured, options.snapshotDrops);
+        registerWebhookRoutes(secured, options.webhooks);
+        registerWebhookDeliveryRoutes(secured, options.webhooks);
         done();
       });
     },
