@@ -102,7 +102,7 @@ describe.each(['future', 'past'] as const)('a pre game\'s summary with the NBA d
       const jobs = await waitFor('the three start-time summaries', async () => {
         const all = await summaries();
         return all.filter((j) => j.state === 'succeeded').length === 3 ? all : undefined;
-      }, 60_000);
+      }, 50_000);
       expect(jobs.filter((j) => j.state === 'succeeded').map((j) => j.scope.event_id).toSorted()).toEqual(['401800001', '401800002', '401800003']);
       expect(heard.filter((r) => r.target.includes('/summary')).map((r) => r.file).toSorted()).toEqual([
         'summary/nba-401800001-in-1.json',
