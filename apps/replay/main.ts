@@ -1,3 +1,4 @@
+import { ESPN_FIXTURE_DAY } from './espn-dates.js';
 import { DEFAULT_REPLAY_PORT, ReplayServer } from './replay-server.js';
 
 /**
@@ -19,6 +20,7 @@ const server = await new ReplayServer(undefined, ({ method, target, status, file
 say(`serving testdata/smoothcomp and testdata/espn at ${server.origin} (${server.served().length} routes; curl ${server.origin}/ lists them)`);
 say(`run the service with SMOOTHCOMP_BASE_URL_OVERRIDE=${server.origin} ESPN_BASE_URL=${server.origin}`);
 say('ESPN routes serve a sequence: each request gets the next file (a scoreboard goes pre, in, post), the last one repeating');
+say(`ESPN dates are served ${server.espnDayShift} days later than written (the fixture day ${ESPN_FIXTURE_DAY} served as a week from today), so pre games always lie ahead`);
 const stop = () => {
   void server.stop().then(() => process.exit(0));
 };

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { espnDayShift, shiftDates, type EspnDateMode } from './espn-dates.js';
 
 /** Where `npm run replay` listens unless REPLAY_PORT says otherwise; the README's commands use it. */
 export const DEFAULT_REPLAY_PORT = 8090;
@@ -70,14 +71,22 @@ export class ReplayServer {
   private readonly overrides = new Map<string, string>();
   /** Requests answered so far per route, for routes that serve a sequence. */
   private readonly servedCount = new Map<string, number>();
+  /** Days added to every date in the ESPN files served, fixed for the server's life (see espn-dates.ts). */
+  readonly espnDayShift: number;
   origin = '';
 
-  /** `onRequest` hears of every request once it is answered (`npm run replay` prints a line each). */
+  /**
+   * `onRequest` hears of every request once it is answered (`npm run replay` prints a line each).
+   * `espnDates` says where the ESPN fixtures' games lie relative to today: `future` (every `pre` game
+   * starts more than a week ahead), `past` (every game has started) or `as-written`.
+   */
   constructor(
     private readonly root = SMOOTHCOMP_TESTDATA,
     private readonly onRequest?: (request: ReplayRequest) => void,
     espnRoot: string | null = ESPN_TESTDATA,
+    espnDates: EspnDateMode = 'future',
   ) {
+    this.espnDayShift = espnDayShift(espnDates, Date.now());
     this.routes = z.array(routeSchema).parse(JSON.parse(readFileSync(join(root, 'replay-routes.json'), 'utf8')));
     if (espnRoot !== null) {
       const espn = z.array(espnRouteSchema).parse(JSON.parse(readFileSync(join(espnRoot, 'replay-routes.json'), 'utf8')));
@@ -121,7 +130,8 @@ export class ReplayServer {
       }
       const file = this.overrides.get(this.key(route)) ?? this.nextInSequence(route) ?? route.file;
       served = file;
-      const body = readFileSync(join(route.root ?? this.root, file));
+      const raw = readFileSync(join(route.root ?? this.root, file));
+      const body = route.sequence !== undefined && extname(file) === '.json' ? Buffer.from(shiftDates(raw.toString('utf8'), this.espnDayShift)) : raw;
       const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 20)}"`;
       const status = route.status ?? 200;
       if (route.withoutEtag === true) {
