@@ -59,6 +59,8 @@ export async function buildApi(
       service: new ScheduleService(storage.schedules, registry, createCronerEngine()),
       defaultMaxAttempts: config.worker.maxAttempts,
     },
+    changes: storage.changes,
+    changeStreams: config.changes,
   });
   return { app, setDraining: () => (draining = true) };
 }
