@@ -23,7 +23,7 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   const storage = await prepareStorage(config, logger, 'worker');
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
   const fetcher = createFetcher(config, logger, metrics);
-  const handlers = tracing.traceJobs(createHandlers({ fetcher, store: storage.ingestion }));
+  const handlers = tracing.traceJobs(createHandlers({ fetcher, store: storage.ingestion, metrics }));
   let reportLoss: (loss: DatabaseLoss) => void = () => undefined;
   const fatal = new Promise<FatalCondition>((resolve) => {
     reportLoss = (loss) => resolve({ exitCode: DATABASE_UNAVAILABLE_EXIT_CODE, message: databaseLossLine(loss, config) });

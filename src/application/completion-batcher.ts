@@ -13,9 +13,9 @@ interface PendingCompletion {
 }
 
 /**
- * Settles successes without a normalized result together: those finishing in the same turn of the
- * event loop (and while up to two earlier batches are in flight) share one statement and one
- * commit. Each is still fenced on its own lease. A batch the database could not take for an outage
+ * Settles successes without a normalized result or follow-ups together (JobSettler settles those
+ * alone, in a transaction of their own): those finishing in the same turn of the event loop (and
+ * while up to two earlier batches are in flight) share one statement and one commit. Each is still fenced on its own lease. A batch the database could not take for an outage
  * rejects every member, so each caller retries its own settle; one rejected for another reason (a
  * member the database refuses) is settled again member by member, so that one bad member does not
  * take its whole batch down with it.

@@ -59,7 +59,7 @@ export class JobSettler {
   }
 
   /**
-   * Successes without a normalized result share a batched statement; the rest settle alone.
+   * Successes without a normalized result or follow-ups share a batched statement; the rest settle alone.
    * Counters the databases cannot store fail the attempt (`validation`) instead; the result is then
    * undefined, as it is for a success that did not land.
    */
@@ -72,14 +72,20 @@ export class JobSettler {
       return undefined;
     }
     const { repository } = this.options;
+    // Only plain successes share a batch: a normalized result or follow-ups settle in a transaction of their own.
+    const plain = input.ingestion === undefined && (input.followUps === undefined || input.followUps.length === 0);
     const settled = await this.settle(
       execution,
-      () => (input.ingestion === undefined ? this.completions.complete(execution.lease, input) : repository.completeJob(execution.lease, input)),
+      () => (plain ? this.completions.complete(execution.lease, input) : repository.completeJob(execution.lease, input)),
       { fallBack: true },
     );
     if (settled?.applied === true) {
       this.countEnd(execution, 'succeeded');
       if (settled.publication !== undefined) this.metrics.publicationDecided(execution.job.pipeline, settled.publication.decision);
+      for (const { pipeline, enqueued, duplicate } of settled.followUps ?? []) {
+        if (enqueued > 0) this.metrics.followUps(pipeline, 'enqueued', enqueued);
+        if (duplicate > 0) this.metrics.followUps(pipeline, 'duplicate', duplicate);
+      }
     }
     return settled;
   }

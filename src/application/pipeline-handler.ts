@@ -1,18 +1,27 @@
 import { z } from 'zod';
 import { normalizedHash, sourceSnapshotHash } from '../core/content-hashes.js';
+import { NO_METRICS, type IngestMetrics, type UnchangedHow } from '../core/ingest-metrics.js';
 import type { IngestionStore, SnapshotRecord } from '../core/ingestion-store.js';
 import { JobError } from '../core/job-error.js';
 import { leaseOf, type Job, type JsonObject } from '../core/job.js';
-import type { FetchedResource, NormalizedContent, PipelineDefinition, ResourceRequest } from '../core/pipeline.js';
+import { isHostAllowed, type FetchedResource, type NormalizedContent, type PipelineDefinition, type ResourceRequest } from '../core/pipeline.js';
 import { classifyResponse } from '../core/response-classification.js';
 import { jsonProblem } from '../core/storable-values.js';
 import { IncompleteResponseError, type FetchResponse, type ResourceFetcher } from '../core/resource-fetcher.js';
+import { checkFollowUps, type FollowUpTargets } from './follow-up-checks.js';
 import type { JobContext, JobHandler, JobHandlerResult } from './job-handler.js';
 
 export interface PipelineHandlerDeps {
   fetcher: ResourceFetcher;
   store: IngestionStore;
   now?: () => number;
+  /** Where unchanged fetches (304s, identical bodies) are counted; nothing by default. */
+  metrics?: IngestMetrics;
+  /**
+   * The pipelines a follow-up may name, with their schemas (platform/handlers.ts passes every
+   * registered one). Without it a pipeline may declare follow-ups of itself only.
+   */
+  followUpTargets?: FollowUpTargets;
 }
 
 /**
@@ -40,9 +49,11 @@ const MODES = ['fetch', 'renormalize'] as const;
  */
 export function createPipelineHandler(definition: PipelineDefinition, deps: PipelineHandlerDeps): JobHandler {
   const now = deps.now ?? Date.now;
+  const metrics = deps.metrics ?? NO_METRICS;
   const paramsSchema = paramsWithMode(definition.paramsSchema);
+  const followUpTargets: FollowUpTargets = deps.followUpTargets ?? ((name) => (name === definition.name ? handler : undefined));
 
-  return {
+  const handler: JobHandler = {
     pipeline: definition.name,
     scopeSchema: definition.scopeSchema,
     paramsSchema,
@@ -52,7 +63,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
       const scope = parseOrFail(definition.scopeSchema, job.scope, 'scope');
       const { mode = 'fetch', ...own } = job.params as { mode?: (typeof MODES)[number] } & JsonObject;
       const params = parseOrFail(definition.paramsSchema, own, 'params');
-      const { snapshots, fetched } = mode === 'renormalize' ? await snapshotsBehindLatest(job) : await fetchAll(context, scope, params);
+      const { snapshots, fetched, identicalBodies } = mode === 'renormalize' ? await snapshotsBehindLatest(job) : await fetchAll(context, scope, params);
       const parsed = runStep('parse', () => definition.parse({ scope, fetched }));
       const normalized = runStep('normalize', () => definition.normalize({ scope, parsed }));
       const content = JSON.parse(JSON.stringify(normalized)) as NormalizedContent;
@@ -64,6 +75,8 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
           retryable: false,
         });
       }
+      // Whatever the publication decision: an unchanged live game still needs its next poll.
+      const followUps = definition.followUps === undefined ? undefined : declaredFollowUps(definition, { scope, params, content });
       return {
         parserVersion: definition.parserVersion,
         normalizerVersion: definition.normalizerVersion,
@@ -71,8 +84,12 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
           mode,
           snapshots: snapshots.length,
           not_modified: snapshots.filter((s) => s.notModified).length,
+          identical_bodies: identicalBodies,
           records: content.records.length,
+          // The settle sets follow_ups_enqueued to what it stored, in its transaction.
+          ...(followUps === undefined ? {} : { follow_ups_declared: followUps.length, follow_ups_enqueued: 0 }),
         },
+        ...(followUps === undefined ? {} : { followUps }),
         ingestion: {
           scope,
           sourceSnapshotIds: snapshots.map((s) => s.id),
@@ -87,11 +104,27 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
       };
     },
   };
+  return handler;
+
+  /** The follow-ups the pipeline declares, checked; a throw or a bad one fails the job (a bug in the pipeline). */
+  function declaredFollowUps(pipeline: PipelineDefinition, input: Parameters<NonNullable<PipelineDefinition['followUps']>>[0]) {
+    let declared: unknown;
+    try {
+      declared = pipeline.followUps?.(input);
+    } catch (error) {
+      if (error instanceof JobError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new JobError('validation', 'FOLLOW_UPS_FAILED', `followUps failed: ${message}`, { retryable: false, cause: error });
+    }
+    return checkFollowUps(declared, followUpTargets);
+  }
 
   /** The responses parse reads: their records (lineage, hashes) and their bodies. */
   interface Sources {
     snapshots: SnapshotRecord[];
     fetched: FetchedResource[];
+    /** 200s whose body was byte-identical to the previous snapshot of their resource. */
+    identicalBodies: number;
   }
 
   async function fetchAll(context: JobContext, scope: JsonObject, params: JsonObject): Promise<Sources> {
@@ -101,6 +134,12 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
     const snapshots: SnapshotRecord[] = [];
     const fetched: FetchedResource[] = [];
     const seen = new Set<string>();
+    let identicalBodies = 0;
+    /** How the source showed the resource unchanged since its previous snapshot, counted per host on the allowlist. */
+    const unchanged = (request: ResourceRequest, how: UnchangedHow) => {
+      const host = new URL(request.url).hostname;
+      metrics.fetchUnchanged(isHostAllowed(host, definition.allowedHosts) ? host : 'other', how);
+    };
 
     /** Saves a response as a snapshot; a reused 304 takes the earlier snapshot's validators where it sent none. */
     function keep(
@@ -129,7 +168,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
 
     for (;;) {
       const requests = runStep('plan', () => definition.planRequests({ scope, params, fetched }));
-      if (requests.length === 0) return { snapshots, fetched };
+      if (requests.length === 0) return { snapshots, fetched, identicalBodies };
       for (const request of requests) {
         const identity = `${request.resourceType}\u0000${request.resourceKey}`;
         if (seen.has(identity)) {
@@ -167,6 +206,12 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
           ...(reused === null || previous === null ? {} : { reusedFrom: previous }),
         });
         logger.debug({ resource_type: request.resourceType, status: response.status, snapshot_id: snapshot.id, reused: reused !== null }, 'fetched');
+        // Bodies are stored once per sha256: an identical one added a snapshot row, not a body.
+        if (reused !== null) unchanged(request, 'not_modified');
+        else if (response.status === 200 && previous !== null && snapshot.sha256 === previous.sha256) {
+          identicalBodies++;
+          unchanged(request, 'identical_body');
+        }
         // The snapshot is kept either way; a response that is not content fails the job after it.
         const failure =
           response.status === 304 && reused === null
@@ -190,7 +235,7 @@ export function createPipelineHandler(definition: PipelineDefinition, deps: Pipe
     if (snapshots.length !== result.sourceSnapshotIds.length) {
       throw new JobError('internal', 'SNAPSHOTS_MISSING', `some snapshots behind publication ${latest.id} are missing`, { retryable: false });
     }
-    return { snapshots, fetched: await Promise.all(snapshots.map((snapshot) => withBody(snapshot))) };
+    return { snapshots, fetched: await Promise.all(snapshots.map((snapshot) => withBody(snapshot))), identicalBodies: 0 };
   }
 
   async function withBody(snapshot: SnapshotRecord, known?: Uint8Array): Promise<FetchedResource> {

@@ -20,3 +20,24 @@ export interface FollowUpJob {
   delaySeconds?: number;
   priority?: number;
 }
+
+/** The most follow-ups one job may declare; a pipeline declaring more fails its job (a bug in it). */
+export const MAX_FOLLOW_UPS_PER_JOB = 1_000;
+
+/**
+ * The idempotency key a follow-up is stored under: namespaced by the pipeline it enqueues, so two
+ * pipelines may use the same key for different things, and no follow-up can take the key of a job
+ * enqueued through the API (whose keys the caller chooses) by accident.
+ */
+export function followUpIdempotencyKey(pipeline: string, key: string): string {
+  return `follow-up:${pipeline}:${key}`;
+}
+
+/** What a success settle did with the follow-ups of one pipeline. */
+export interface FollowUpOutcome {
+  pipeline: string;
+  /** New jobs stored. */
+  enqueued: number;
+  /** Follow-ups whose key was already taken (a retry, a re-run, another job): no job stored. */
+  duplicate: number;
+}

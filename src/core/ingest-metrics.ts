@@ -30,6 +30,14 @@ export const FETCH_OUTCOMES = [
 ] as const;
 export type FetchOutcome = (typeof FETCH_OUTCOMES)[number];
 
+/** What a success settle did with a follow-up: stored it, or found its key taken. */
+export const FOLLOW_UP_OUTCOMES = ['enqueued', 'duplicate'] as const;
+export type FollowUpOutcomeKind = (typeof FOLLOW_UP_OUTCOMES)[number];
+
+/** How a fetch showed that a resource had not changed since its previous snapshot. */
+export const UNCHANGED_HOWS = ['not_modified', 'identical_body'] as const;
+export type UnchangedHow = (typeof UNCHANGED_HOWS)[number];
+
 /**
  * What the service counts about its own work. Labels are bounded sets (pipelines, job states, hosts on
  * a pipeline's allowlist), never ids or scopes. The application calls it; an adapter exports it.
@@ -46,6 +54,13 @@ export interface IngestMetrics {
   /** One fetch of a resource, redirects included; `seconds` from the first request sent. */
   fetchFinished(host: string, outcome: FetchOutcome, seconds: number): void;
   publicationDecided(pipeline: string, decision: PublicationDecisionKind): void;
+  /** Follow-ups of the pipeline `pipeline` a success settle stored or found already stored. */
+  followUps(pipeline: string, outcome: FollowUpOutcomeKind, count: number): void;
+  /**
+   * A fetch whose resource had not changed since its previous snapshot: a 304 to our validators, or
+   * a 200 whose body is byte-identical (the source ignored or does not give validators).
+   */
+  fetchUnchanged(host: string, how: UnchangedHow): void;
 }
 
 /** For processes and tests that export nothing. */
@@ -56,4 +71,6 @@ export const NO_METRICS: IngestMetrics = {
   fencedSettleRejected: () => undefined,
   fetchFinished: () => undefined,
   publicationDecided: () => undefined,
+  followUps: () => undefined,
+  fetchUnchanged: () => undefined,
 };

@@ -1,4 +1,5 @@
 import type { FailureOutcome } from './failure-outcome.js';
+import type { FollowUpJob, FollowUpOutcome } from './follow-up.js';
 import type { IngestionResultInput } from './ingestion-store.js';
 import type { PublicationDecision } from './publication-decision.js';
 import type { Job, JobDetails, JobFailure, JobLease, JobState, JsonObject } from './job.js';
@@ -52,7 +53,13 @@ export interface LeaseRenewal {
 
 /** A settle either took effect, or changed nothing because the caller no longer holds the lease. */
 export type SettleResult =
-  | { applied: true; state: JobState; publication?: PublicationDecision & { version: number | null } }
+  | {
+      applied: true;
+      state: JobState;
+      publication?: PublicationDecision & { version: number | null };
+      /** Per follow-up pipeline, when the settle carried follow-ups. */
+      followUps?: FollowUpOutcome[];
+    }
   | { applied: false; reason: 'lease_lost' };
 
 export interface CompleteJobInput {
@@ -65,6 +72,14 @@ export interface CompleteJobInput {
    * scope), and a publication written when it says so.
    */
   ingestion?: IngestionResultInput;
+  /**
+   * Jobs to enqueue with the success, in its transaction and after its fence (a settle the fence
+   * rejects enqueues none), already checked against their pipelines. Each is stored under
+   * `followUpIdempotencyKey(pipeline, key)` unless that key is taken, in which case nothing is stored
+   * for it; due at max(runAt, the database's now + delaySeconds); with the parent's correlation id,
+   * max_attempts and id (`parentJobId`). The parent's counters get `follow_ups_enqueued`.
+   */
+  followUps?: FollowUpJob[];
 }
 
 export type CancelResult =
@@ -168,8 +183,8 @@ export interface JobRepository {
 
   completeJob(lease: JobLease, input: CompleteJobInput): Promise<SettleResult>;
   /**
-   * Settles many successes without normalized results in one round trip and one commit. Each is
-   * fenced on its own lease; the results are in input order.
+   * Settles many successes without normalized results or follow-ups in one round trip and one
+   * commit. Each is fenced on its own lease; the results are in input order.
    */
   completeJobs(settles: SuccessSettle[]): Promise<SettleResult[]>;
   /**

@@ -72,6 +72,8 @@ export interface Job {
   cancelRequested: boolean;
   correlationId: string | null;
   scheduleId: string | null;
+  /** The job whose success declared this one as a follow-up. */
+  parentJobId: string | null;
   createdAt: Date;
   updatedAt: Date;
   finishedAt: Date | null;

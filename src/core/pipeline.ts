@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { FollowUpJob } from './follow-up.js';
 import type { JsonObject, JsonValue } from './job.js';
 
 /** One resource to fetch. */
@@ -55,6 +56,15 @@ export interface PipelineDefinition<Scope extends JsonObject = JsonObject, Param
   planRequests(input: { scope: Scope; params: Params; fetched: readonly FetchedResource[] }): ResourceRequest[];
   parse(input: { scope: Scope; fetched: readonly FetchedResource[] }): Parsed;
   normalize(input: { scope: Scope; parsed: Parsed }): NormalizedContent;
+  /**
+   * The jobs to run next, derived purely from the normalized content (a live game's next poll, a
+   * catalog's details). Asked on every success, whatever the publication decision (an unchanged live
+   * game still needs its next poll), and enqueued in the success settle's transaction, each at most
+   * once per (pipeline, key) ever. Each must name a registered pipeline and pass its scope and params
+   * schemas, and a job may declare at most MAX_FOLLOW_UPS_PER_JOB: otherwise the job fails, not
+   * retryably (INVALID_FOLLOW_UP, TOO_MANY_FOLLOW_UPS), since the pipeline has a bug.
+   */
+  followUps?(input: { scope: Scope; params: Params; content: NormalizedContent }): FollowUpJob[];
   /**
    * What changed since the scope's previous publication (`null` for its first), for consumers who
    * want the difference rather than the whole content. Pure and total: called while the scope's

@@ -15,7 +15,12 @@ export function registeredPipelines(): PipelineDefinition[] {
 
 /** Every handler a process knows: the built-in ones and one per registered pipeline. */
 export function createHandlers(deps: PipelineHandlerDeps, definitions: PipelineDefinition[] = registeredPipelines()): JobHandler[] {
-  return [systemNoopHandler, ...definitions.map((definition) => createPipelineHandler(definition, deps))];
+  // A follow-up may name any pipeline of the process, itself included: looked up once all exist.
+  const byName = new Map<string, JobHandler>();
+  const withTargets: PipelineHandlerDeps = { followUpTargets: (pipeline) => byName.get(pipeline), ...deps };
+  const handlers = [systemNoopHandler, ...definitions.map((definition) => createPipelineHandler(definition, withTargets))];
+  for (const handler of handlers) byName.set(handler.pipeline, handler);
+  return handlers;
 }
 
 /** The pipeline names createHandlers registers, for what must know them before the handlers exist. */

@@ -23,7 +23,7 @@ export async function startAllInOne(config: AppConfig, logger: Logger, options: 
   // One registry: the API's GET /metrics shows the worker's counters too.
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
   const fetcher = createFetcher(config, logger, metrics);
-  const handlers = createHandlers({ fetcher, store: storage.ingestion });
+  const handlers = createHandlers({ fetcher, store: storage.ingestion, metrics });
   const scheduler = await startScheduler(config, storage, handlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, options.traceJobs?.(handlers) ?? handlers, { metrics });
   const outboxPruner = startOutboxPruner(config, storage, logger);

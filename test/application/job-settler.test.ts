@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { Execution } from '../../src/application/job-execution.js';
 import { JobSettler } from '../../src/application/job-settler.js';
 import { DatabaseUnavailableError } from '../../src/core/database-unavailable.js';
-import type { JobRepository, SettleResult } from '../../src/core/job-repository.js';
+import { NO_METRICS } from '../../src/core/ingest-metrics.js';
+import type { CompleteJobInput, JobRepository, SettleResult, SuccessSettle } from '../../src/core/job-repository.js';
 import type { Job, JobFailure } from '../../src/core/job.js';
 
 const LEASE_MS = 30_000;
@@ -98,5 +99,36 @@ describe('JobSettler', () => {
     const { settler, execution, now } = setUp(1_000, outage);
     await settler.release(execution);
     expect(now()).toBeLessThanOrEqual(5_000);
+  });
+
+  it('settles a success carrying follow-ups on its own, not in a batch, and counts them by pipeline', async () => {
+    const calls: string[] = [];
+    const counted: [string, string, number][] = [];
+    const repository = {
+      completeJob: (_lease: unknown, input: CompleteJobInput): Promise<SettleResult> => {
+        calls.push(`completeJob:${input.followUps?.length ?? 0}`);
+        return Promise.resolve({ applied: true, state: 'succeeded', followUps: [{ pipeline: 'next.p', enqueued: 2, duplicate: 1 }] });
+      },
+      completeJobs: (settles: SuccessSettle[]): Promise<SettleResult[]> => {
+        calls.push(`completeJobs:${settles.length}`);
+        return Promise.resolve(settles.map(() => ({ applied: true, state: 'succeeded' }) as const));
+      },
+    } as unknown as JobRepository;
+    const metrics = { ...NO_METRICS, followUps: (pipeline: string, outcome: string, count: number) => void counted.push([pipeline, outcome, count]) };
+    const settler = new JobSettler({ repository, retryPolicy: { baseDelayMs: 10, maxDelayMs: 100 }, random: () => 0, leaseMs: LEASE_MS, monotonicNow: () => 0, maxInterruptions: 10, metrics });
+    const execution = (id: string) =>
+      ({ job: { pipeline: 'p', spentAttempts: 0, maxAttempts: 3, interruptions: 0 } as Job, lease: { jobId: id, attemptNumber: 1, workerId: 'w' }, logger: pino({ level: 'silent' }), renewedAt: 0 }) as unknown as Execution;
+    const followUps = [{ pipeline: 'next.p', scope: { n: 1 }, key: 'a' }];
+    const results = await Promise.all([
+      settler.succeed(execution('1'), { followUps }),
+      settler.succeed(execution('2'), { followUps: [] }),
+      settler.succeed(execution('3'), {}),
+    ]);
+    expect(results.map((r) => r?.applied)).toEqual([true, true, true]);
+    expect(calls.sort()).toEqual(['completeJob:1', 'completeJobs:2']);
+    expect(counted).toEqual([
+      ['next.p', 'enqueued', 2],
+      ['next.p', 'duplicate', 1],
+    ]);
   });
 });

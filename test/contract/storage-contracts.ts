@@ -1,4 +1,6 @@
 import type { TestDatabase } from '../support/test-databases.js';
+import { describeFollowUpsContract } from './follow-ups-contract.js';
+import { describeFollowUpsWorkerContract } from './follow-ups-worker-contract.js';
 import { describeIngestionContract } from './ingestion-contract.js';
 import { describeJobRepositoryContract } from './job-repository-contract.js';
 import { describeMetricsContract } from './metrics-contract.js';
@@ -36,6 +38,8 @@ export const STORAGE_CONTRACTS: readonly StorageContract[] = [
   describeScheduleRepositoryContract,
   describeSchedulerContract,
   describePipelineLimitsContract,
+  describeFollowUpsContract,
+  describeFollowUpsWorkerContract,
   describeOutboxContract,
 ];
 

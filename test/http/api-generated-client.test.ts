@@ -127,7 +127,7 @@ describe('a client generated from the API document', () => {
       ],
       invalid: { status: 400, type: 'application/problem+json; charset=utf-8', fields: ['body.scope.label'] },
       listed: [jobId],
-      shown: { id: jobId, transitions: ['pending'], result: null },
+      shown: { id: jobId, parent: null, transitions: ['pending'], result: null },
       cancelled: { effect: 'cancelled', state: 'cancelled' },
       retried: 'pending',
       missing: { status: 404, detail: 'job 999999999 does not exist' },

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
-import type { AttemptEnd, FetchOutcome, IngestMetrics } from '../../core/ingest-metrics.js';
+import type { AttemptEnd, FetchOutcome, FollowUpOutcomeKind, IngestMetrics, UnchangedHow } from '../../core/ingest-metrics.js';
 import type { PublicationDecisionKind } from '../../core/publication-decision.js';
 import { QueueGauges, type QueueGaugesOptions } from './queue-gauges.js';
 
@@ -26,6 +26,8 @@ export class PrometheusMetrics implements IngestMetrics {
   private readonly fetches: Counter<'host' | 'outcome'>;
   private readonly fetchDuration: Histogram<'host'>;
   private readonly decisions: Counter<'pipeline' | 'decision'>;
+  private readonly followUpCounter: Counter<'pipeline' | 'outcome'>;
+  private readonly unchanged: Counter<'host' | 'how'>;
   private readonly queue: QueueGauges | undefined;
 
   constructor(options: PrometheusMetricsOptions = {}) {
@@ -79,6 +81,18 @@ export class PrometheusMetrics implements IngestMetrics {
       labelNames: ['pipeline', 'decision'],
       registers,
     });
+    this.followUpCounter = new Counter({
+      name: 'ingest_follow_ups_total',
+      help: 'Follow-up jobs declared by successful jobs, by the pipeline they enqueue: enqueued (stored) or duplicate (their key was taken)',
+      labelNames: ['pipeline', 'outcome'],
+      registers,
+    });
+    this.unchanged = new Counter({
+      name: 'ingest_fetch_unchanged_total',
+      help: 'Fetches whose resource had not changed since its previous snapshot: not_modified (a 304) or identical_body (a 200 with the same bytes)',
+      labelNames: ['host', 'how'],
+      registers,
+    });
     this.queue = options.queue === undefined ? undefined : new QueueGauges(options.queue, this.registry);
   }
 
@@ -116,5 +130,13 @@ export class PrometheusMetrics implements IngestMetrics {
 
   publicationDecided(pipeline: string, decision: PublicationDecisionKind): void {
     this.decisions.inc({ pipeline, decision });
+  }
+
+  followUps(pipeline: string, outcome: FollowUpOutcomeKind, count: number): void {
+    this.followUpCounter.inc({ pipeline, outcome }, count);
+  }
+
+  fetchUnchanged(host: string, how: UnchangedHow): void {
+    this.unchanged.inc({ host, how });
   }
 }

@@ -113,7 +113,7 @@ async function main(): Promise<Record<string, unknown>> {
     batch: batch.data?.results.map((r) => [r.status, r.job?.scope.label ?? r.problem?.errors?.map((e) => e.field)]),
     invalid: { status: invalid.response.status, type: invalid.response.headers.get('content-type'), fields: invalid.error?.errors?.map((e) => e.field) },
     listed: list.data?.jobs.map((j) => j.id),
-    shown: { id: shown.data?.job.id, transitions: shown.data?.transitions.map((t) => t.to_state), result: shown.data?.result },
+    shown: { id: shown.data?.job.id, parent: shown.data?.job.parent_job_id, transitions: shown.data?.transitions.map((t) => t.to_state), result: shown.data?.result },
     cancelled: { effect: cancelled.data?.effect, state: cancelled.data?.job.state },
     retried: retried.data?.job.state,
     missing: { status: missing.error?.status, detail: missing.error?.detail },

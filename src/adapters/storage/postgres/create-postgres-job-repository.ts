@@ -18,6 +18,7 @@ import { pruneOutbox } from './queries/prune-outbox.js';
 import { readOutbox } from './queries/read-outbox.js';
 import { queueStatsQuery } from '../shared/queries/queue-stats.js';
 import type { Row } from '../shared/job-rows.js';
+import { insertFollowUps } from './queries/insert-follow-ups.js';
 
 export interface PostgresOptions {
   connectionString: string;
@@ -67,6 +68,7 @@ export function createPostgresStorage(options: PostgresOptions): Storage {
     insertJobs: (inputs) => insertJobs(db, inputs),
     claimJobs: (request) => claimJobs(db, request),
     completePlainJobs: (settles) => completeJobs(db, settles),
+    insertFollowUps,
     announceJobs,
     // Delivered at commit: change-feed readers in every process read again.
     announceOutboxEvents: async (s) => {

@@ -40,6 +40,7 @@ export function jobFromRow(row: Row, d: SqlDialect): Job {
     cancelRequested: d.readBool(row.cancel_requested),
     correlationId: nullableString(row.correlation_id),
     scheduleId: nullableString(row.schedule_id),
+    parentJobId: nullableId(row.parent_job_id),
     createdAt: d.readTime(row.created_at),
     updatedAt: d.readTime(row.updated_at),
     finishedAt: nullableTime(row.finished_at, d),
@@ -86,6 +87,13 @@ export function nullableString(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value === 'string') return value;
   throw new TypeError(`expected text, got ${typeof value}`);
+}
+
+/** A bigint id as PostgreSQL (text) or SQLite (number) returns it, as its decimal string. */
+export function nullableId(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint') return String(value);
+  throw new TypeError(`expected an id, got ${typeof value}`);
 }
 
 export function nullableTime(value: unknown, d: SqlDialect): Date | null {

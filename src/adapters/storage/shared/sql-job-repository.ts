@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { FailureOutcome } from '../../../core/failure-outcome.js';
+import type { FollowUpJob, FollowUpOutcome } from '../../../core/follow-up.js';
 import { DEFAULT_MAX_INTERRUPTIONS, tooManyInterruptionsFailure } from '../../../core/interruptions.js';
 import type {
   CancelResult,
@@ -20,7 +21,7 @@ import type {
 } from '../../../core/job-repository.js';
 import type { Job, JobDetails, JobFailure, JobLease } from '../../../core/job.js';
 import { isJobId } from './job-cursor.js';
-import { validateEnqueueInput } from './validate-enqueue-input.js';
+import { validateEnqueueInput, validateFollowUps } from './validate-enqueue-input.js';
 import { cancelJob } from './queries/cancel-job.js';
 import { getJob } from './queries/get-job.js';
 import { getPipelineLimit } from './queries/get-pipeline-limit.js';
@@ -45,6 +46,12 @@ export interface DialectSpecifics {
   claimJobs(request: ClaimRequest): Promise<Job[]>;
   /** One-statement success settles for jobs without a normalized result, where the dialect has them. */
   completePlainJobs?(settles: SuccessSettle[]): Promise<SettleResult[]>;
+  /**
+   * Inserts a success's follow-ups inside its settle's transaction (docs/adr/0023): each stored
+   * once per namespaced key, with its `enqueued` transition, the parent's count in its counters.
+   * Returns the new jobs per pipeline.
+   */
+  insertFollowUps(session: SqlSession, parentJobId: string, followUps: FollowUpJob[]): Promise<Map<string, number>>;
   /** Tells waiting workers, from inside the transaction that made jobs due, that there is work. */
   announceJobs(session: SqlSession): Promise<void>;
   /** Tells change-feed readers, from inside the transaction that wrote outbox events, to read again. */
@@ -109,8 +116,9 @@ export class SqlJobRepository implements JobRepository {
     return this.db.transaction((s) => renewLeases(s, this.d, workerId, leases, leaseMs));
   }
 
-  completeJob(lease: JobLease, input: CompleteJobInput): Promise<SettleResult> {
-    if (input.ingestion === undefined && this.specifics.completePlainJobs !== undefined) {
+  async completeJob(lease: JobLease, input: CompleteJobInput): Promise<SettleResult> {
+    if (input.followUps !== undefined) validateFollowUps(input.followUps);
+    if (isPlainSuccess(input) && this.specifics.completePlainJobs !== undefined) {
       return this.specifics.completePlainJobs([{ lease, input }]).then(([result]) => result ?? { applied: false, reason: 'lease_lost' });
     }
     return this.db.transaction((s) => this.completeIn(s, lease, input));
@@ -118,8 +126,8 @@ export class SqlJobRepository implements JobRepository {
 
   completeJobs(settles: SuccessSettle[]): Promise<SettleResult[]> {
     if (settles.length === 0) return Promise.resolve([]);
-    if (settles.some((s) => s.input.ingestion !== undefined)) {
-      throw new RangeError('completeJobs settles jobs without a normalized result; use completeJob for those with one');
+    if (!settles.every((s) => isPlainSuccess(s.input))) {
+      throw new RangeError('completeJobs settles jobs without a normalized result or follow-ups; use completeJob for those with one');
     }
     if (this.specifics.completePlainJobs !== undefined) return this.specifics.completePlainJobs(settles);
     return this.db.transaction(async (s) => {
@@ -148,10 +156,27 @@ export class SqlJobRepository implements JobRepository {
     });
     // The fence came first: a worker that lost its lease records nothing and publishes nothing.
     if (!settled.applied) return publicSettleResult(settled);
-    if (input.ingestion === undefined) return { applied: true, state: settled.state };
-    const publication = await recordIngestionResult(s, this.d, lease, settled.job, input.ingestion);
-    if (publication.version !== null) await this.specifics.announceOutboxEvents(s);
-    return { applied: true, state: settled.state, publication };
+    const publication = input.ingestion === undefined ? undefined : await recordIngestionResult(s, this.d, lease, settled.job, input.ingestion);
+    if (publication !== undefined && publication.version !== null) await this.specifics.announceOutboxEvents(s);
+    const followUps = input.followUps === undefined || input.followUps.length === 0 ? undefined : await this.enqueueFollowUps(s, lease, input.followUps);
+    return {
+      applied: true,
+      state: settled.state,
+      ...(publication === undefined ? {} : { publication }),
+      ...(followUps === undefined ? {} : { followUps }),
+    };
+  }
+
+  /** Beside the publication, in the same transaction: the follow-ups the success declared. */
+  private async enqueueFollowUps(s: SqlSession, lease: JobLease, followUps: FollowUpJob[]): Promise<FollowUpOutcome[]> {
+    const enqueued = await this.specifics.insertFollowUps(s, lease.jobId, followUps);
+    if ([...enqueued.values()].some((n) => n > 0)) await this.specifics.announceJobs(s);
+    const declared = new Map<string, number>();
+    for (const f of followUps) declared.set(f.pipeline, (declared.get(f.pipeline) ?? 0) + 1);
+    return [...declared].map(([pipeline, count]) => {
+      const created = enqueued.get(pipeline) ?? 0;
+      return { pipeline, enqueued: created, duplicate: count - created };
+    });
   }
 
   failJob(lease: JobLease, failure: JobFailure, outcome: FailureOutcome): Promise<SettleResult> {
@@ -249,6 +274,11 @@ export class SqlJobRepository implements JobRepository {
     await this.specifics.close?.();
     await this.db.close();
   }
+}
+
+/** A success with neither a normalized result nor follow-ups: the kind a batched settle takes. */
+function isPlainSuccess(input: CompleteJobInput): boolean {
+  return input.ingestion === undefined && (input.followUps === undefined || input.followUps.length === 0);
 }
 
 /** What callers see of a settle: whether it applied, not the row it touched. */

@@ -1,3 +1,4 @@
+import { followUpIdempotencyKey, MAX_FOLLOW_UPS_PER_JOB, type FollowUpJob } from '../../../core/follow-up.js';
 import type { EnqueueJobInput } from '../../../core/job-repository.js';
 import { isStorableInstant, jsonProblem, textProblem } from '../../../core/storable-values.js';
 
@@ -28,4 +29,28 @@ export function validateEnqueueInput(input: EnqueueJobInput, index: number): voi
     if (problem !== undefined) problems.push(`${[name, ...problem.path.slice(0, 8)].join('.')} ${problem.message}`);
   }
   if (problems.length > 0) throw new RangeError(`enqueue input ${index}: ${problems.join('; ')}`);
+}
+
+/** Guards a settle's follow-ups as an enqueue is guarded; the runner has checked them against their pipelines. */
+export function validateFollowUps(followUps: readonly FollowUpJob[]): void {
+  if (followUps.length > MAX_FOLLOW_UPS_PER_JOB) throw new RangeError(`a settle may carry at most ${MAX_FOLLOW_UPS_PER_JOB} follow-ups, not ${followUps.length}`);
+  followUps.forEach((f, index) => {
+    const runAt = f.runAt === undefined ? undefined : new Date(f.runAt);
+    if (runAt !== undefined && Number.isNaN(runAt.getTime())) throw new RangeError(`follow-up ${index}: runAt is not an instant`);
+    if (f.delaySeconds !== undefined && !(Number.isFinite(f.delaySeconds) && f.delaySeconds >= 0)) {
+      throw new RangeError(`follow-up ${index}: delaySeconds must be a finite number of seconds, 0 or more`);
+    }
+    validateEnqueueInput(
+      {
+        pipeline: f.pipeline,
+        scope: f.scope,
+        ...(f.params === undefined ? {} : { params: f.params }),
+        ...(f.priority === undefined ? {} : { priority: f.priority }),
+        ...(runAt === undefined ? {} : { runAt }),
+        maxAttempts: 1,
+        idempotencyKey: followUpIdempotencyKey(f.pipeline, f.key),
+      },
+      index,
+    );
+  });
 }

@@ -14,6 +14,7 @@ import { readOutbox } from './queries/read-outbox.js';
 import { SqliteDatabase, type SqliteOptions } from './sqlite-database.js';
 import { SQLITE_NOW_MS, sqliteDialect } from './sqlite-dialect.js';
 import { queueStatsQuery } from '../shared/queries/queue-stats.js';
+import { insertFollowUps } from './queries/insert-follow-ups.js';
 
 /**
  * Wakes workers of this process when jobs are enqueued or cancelled through any repository of this
@@ -41,6 +42,7 @@ export function createSqliteStorage(options: SqliteOptions): Storage {
   };
   const jobs = new SqlJobRepository(db, sqliteDialect, {
     claimJobs: (request) => claimJobs(db, request),
+    insertFollowUps,
     announceJobs,
     announceOutboxEvents: () => {
       // After the commit, so a woken reader finds the events; readers in other processes recheck.
