@@ -207,9 +207,12 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the change feed over HTTP (%s)',
     const old = await readUntil(2, 1000, '&pipeline=feed.expiry', start);
     const config = api.config.database;
     await ageOutboxEvents(dialect, config.driver === 'postgres' ? config.dsn : config.path, 400 * HOUR);
-    expect((await api.storage.changes.prune(168 * HOUR)).deleted).toBeGreaterThan(0);
-
-    const expired = await get(`/internal/v1/changes?after=${old.events[0]?.cursor ?? ''}`);
+    // A write transaction open anywhere in the cluster holds events back from pruning, as from reading.
+    const expired = await waitFor('the aged events to be pruned', async () => {
+      await api.storage.changes.prune(168 * HOUR);
+      const answer = await get(`/internal/v1/changes?after=${old.events[0]?.cursor ?? ''}`);
+      return answer.status === 200 ? undefined : answer;
+    });
     expect(expired.status).toBe(410);
     expect(expired.type).toContain('application/problem+json');
     expect(expired.body).toMatchObject({ status: 410, oldest_cursor: expect.any(String) as string });
