@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Storage } from '../../src/adapters/storage/shared/storage.js';
-import { normalizedHash } from '../../src/core/content-hashes.js';
-import { leaseOf } from '../../src/core/job.js';
 import { migrateDatabase, openStorage } from '../../src/platform/storage.js';
 import type { AppConfig } from '../../src/platform/config.js';
 import { describeMachine } from '../compare/machine.js';
+import { seedPublications } from '../support/seed-publications.js';
 import { withThrowawayDatabase } from '../support/throwaway-database.js';
 
 /**
@@ -25,38 +24,6 @@ const eventCount = Number(arg('events', '5000'));
 const rounds = Number(arg('rounds', '5'));
 const PAGE_SIZES = [100, 1000];
 const log = (line: string) => process.stderr.write(`${line}\n`);
-
-async function seed(storage: Storage, publishers: number): Promise<void> {
-  const jobs = Array.from({ length: eventCount }, (_, n) => ({
-    pipeline: n % 2 === 0 ? 'bench.feed-a' : 'bench.feed-b',
-    scope: { name: `s${n % 50}` },
-    params: { n },
-    maxAttempts: 1,
-    forceRepublish: false,
-  }));
-  for (let i = 0; i < jobs.length; i += 1000) await storage.jobs.enqueueJobs(jobs.slice(i, i + 1000));
-  await Promise.all(
-    Array.from({ length: publishers }, async (_, p) => {
-      for (;;) {
-        const [job] = await storage.jobs.claimJobs({ workerId: `seed-${p}`, limit: 1, leaseMs: 60_000 });
-        if (job === undefined) return;
-        const payload = { records: [{ n: Number(job.params.n) }] };
-        await storage.jobs.completeJob(leaseOf(job), {
-          ingestion: {
-            scope: job.scope,
-            sourceSnapshotIds: [],
-            sourceSnapshotHash: normalizedHash({ source: payload }),
-            normalizedHash: normalizedHash(payload),
-            parserVersion: '1',
-            normalizerVersion: '1',
-            payload,
-            forced: false,
-          },
-        });
-      }
-    }),
-  );
-}
 
 interface Measurement {
   pageSize: number;
@@ -82,7 +49,7 @@ async function measure(database: AppConfig['database'], publishers: number): Pro
   const storage = openStorage(database);
   try {
     const seeding = performance.now();
-    await seed(storage, publishers);
+    await seedPublications(storage, eventCount, publishers);
     log(`  seeded ${eventCount} publications in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
     const results: Measurement[] = [];
     for (const pageSize of PAGE_SIZES) {

@@ -79,6 +79,8 @@ const fields = {
     HTTP_BODY_LIMIT_BYTES: integer(1024, 10 * 1024 * 1024).default(65_536),
     HTTP_BATCH_BODY_LIMIT_BYTES: z.preprocess(unset, integer(1024, 64 * 1024 * 1024).optional()),
     HTTP_REQUEST_TIMEOUT_SEC: seconds(0.1, 3600).default(30),
+    CHANGES_SSE_HEARTBEAT_SEC: seconds(0.05, 3600).default(15),
+    CHANGES_SSE_MAX_STREAMS: integer(1, 100_000).default(100),
     LOG_LEVEL: z.preprocess(
       unset,
       z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
@@ -225,6 +227,8 @@ export interface AppConfig {
   scheduler: { enabled: boolean; pollIntervalMs: number; file: string | undefined };
   /** Outbox events older than this are removed by workers; a cursor before them reads cursor_expired. */
   outbox: { retentionMs: number };
+  /** The API's event streams: a heartbeat comment after `heartbeatMs` idle; at most `maxStreams` at once. */
+  changes: { heartbeatMs: number; maxStreams: number };
   /** Set when spans are to be exported (an OTLP endpoint is configured); see tracing.ts. */
   tracing: TracingExport | undefined;
   fetch: {
@@ -368,6 +372,7 @@ export function loadConfig(source: Record<string, string | undefined>, defaults:
     metrics: { queueStatsTimeoutMs: ms(env.METRICS_QUEUE_STATS_TIMEOUT_SEC) },
     scheduler: { enabled: env.SCHEDULER_ENABLED, pollIntervalMs: ms(env.SCHEDULER_POLL_INTERVAL_SEC), file: env.SCHEDULES_FILE },
     outbox: { retentionMs: env.OUTBOX_RETENTION_HOURS * 3_600_000 },
+    changes: { heartbeatMs: ms(env.CHANGES_SSE_HEARTBEAT_SEC), maxStreams: env.CHANGES_SSE_MAX_STREAMS },
     tracing: tracingExport(env),
     fetch: {
       contact: env.FETCH_CONTACT,

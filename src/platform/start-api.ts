@@ -77,6 +77,8 @@ export async function buildApi(
       }),
       maxTries: WEBHOOK_MAX_TRIES,
     },
+    changes: storage.changes,
+    changeStreams: config.changes,
   });
   app.addHook('onClose', () => webhookSender.close());
   return { app, setDraining: () => (draining = true) };

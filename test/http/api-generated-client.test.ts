@@ -148,6 +148,18 @@ describe('a client generated from the API document', () => {
         queue: 'ingest_queue_jobs{pipeline="system.noop",state="pending"} 2',
       },
       limits: { set: 2, read: ['test.catalog', 2, 'string'], removed: [null, null], unknown: 404 },
+      changes: {
+        read: [['publication.created', '{"name":"alpha"}', 1, true]],
+        waited: 0,
+        bad_after: { status: 400, fields: ['query.after'] },
+        stream: {
+          status: 200,
+          type: 'text/event-stream; charset=utf-8',
+          event: 'publication.created',
+          id_is_cursor: true,
+          data: expect.objectContaining({ type: 'publication.created', scope: { name: 'alpha' } }) as unknown,
+        },
+      },
       schedules: {
         created: { status: 201, location: true },
         bad_zone: { status: 400, fields: ['body.time_zone'] },

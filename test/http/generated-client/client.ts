@@ -16,6 +16,26 @@ function must<T>(what: string, value: T | undefined): T {
   return value;
 }
 
+/** The first event of a text/event-stream body: its id and event lines, and its data parsed; then the stream is cancelled. */
+async function firstStreamEvent(body: ReadableStream<Uint8Array> | null | undefined): Promise<{ id?: string | undefined; event?: string | undefined; data?: unknown }> {
+  if (body === null || body === undefined) return {};
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  for (;;) {
+    const frame = text.split('\n\n').find((block) => block.includes('\ndata: ') || block.startsWith('data: '));
+    if (frame !== undefined && text.includes(`${frame}\n\n`)) {
+      await reader.cancel();
+      const line = (name: string) => frame.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+      const data = line('data');
+      return { id: line('id'), event: line('event'), data: data === undefined ? undefined : JSON.parse(data) };
+    }
+    const { value, done } = await reader.read();
+    if (done) return {};
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
 async function main(): Promise<Record<string, unknown>> {
   const live = await client.GET('/internal/v1/health/live', { headers: { authorization: '' } });
   const ready = await client.GET('/internal/v1/health/ready', { headers: { authorization: '' } });
@@ -107,6 +127,12 @@ async function main(): Promise<Record<string, unknown>> {
   const recoveries = await client.GET('/internal/v1/webhooks/{id}/recoveries', { params: { ...hook, query: { limit: 5 } } });
   const deletedWebhook = await client.DELETE('/internal/v1/webhooks/{id}', { params: hook });
   const goneWebhook = await client.GET('/internal/v1/webhooks/{id}', { params: hook });
+  const changes = await client.GET('/internal/v1/changes', { params: { query: { pipeline: 'test.catalog', limit: 10 } } });
+  const changeCursor = must('changes', changes.data).next_cursor;
+  const waited = await client.GET('/internal/v1/changes', { params: { query: { after: changeCursor, wait: 0.1 } } });
+  const badAfter = await client.GET('/internal/v1/changes', { params: { query: { after: 'not-a-cursor' } } });
+  const stream = await client.GET('/internal/v1/changes/stream', { params: { query: { pipeline: 'test.catalog' } }, parseAs: 'stream' });
+  const streamed = await firstStreamEvent(stream.data);
 
   return {
     live: live.data?.status,
@@ -138,6 +164,18 @@ async function main(): Promise<Record<string, unknown>> {
       read: [limitRead.data?.limits.pipeline, limitRead.data?.limits.max_running, typeof limitRead.data?.limits.updated_at],
       removed: [limitRemoved.data?.limits.max_running, limitRemoved.data?.limits.updated_at],
       unknown: limitUnknown.error?.status,
+    },
+    changes: {
+      read: changes.data?.events.map((e) => [e.type, e.scope_key, e.version, e.cursor === changeCursor]),
+      waited: waited.data?.events.length,
+      bad_after: { status: badAfter.response.status, fields: badAfter.error?.errors?.map((e) => e.field) },
+      stream: {
+        status: stream.response.status,
+        type: stream.response.headers.get('content-type'),
+        event: streamed.event,
+        id_is_cursor: streamed.id === changeCursor,
+        data: streamed.data,
+      },
     },
     schedules: {
       created: { status: createdSchedule.response.status, location: createdSchedule.response.headers.get('location') === `/internal/v1/schedules/${scheduleId}` },

@@ -6,12 +6,15 @@ import type { Logger } from 'pino';
 import type { EnqueueJob } from '../../../application/enqueue-job.js';
 import type { HandlerRegistry } from '../../../application/handler-registry.js';
 import type { IngestionStore } from '../../../core/ingestion-store.js';
+import type { ChangeFeed } from '../../../core/outbox.js';
 import type { JobRepository } from '../../../core/job-repository.js';
 import { bearerAuth } from './bearer-auth.js';
 import { clientErrorHandler } from './client-error.js';
 import { installErrorHandling } from './error-handler.js';
 import { documentComponents, documentRoute } from './openapi-document.js';
 import { requestIdFrom } from './request-id.js';
+import { registerChangeFeedRoute } from './routes/change-feed-route.js';
+import { registerChangeStreamRoute, type ChangeStreamOptions } from './routes/change-stream-route.js';
 import { registerEnqueueJobRoute } from './routes/enqueue-job-route.js';
 import { registerEnqueueJobsBatchRoute } from './routes/enqueue-jobs-batch-route.js';
 import { registerHealthRoutes, type ReadinessReport } from './routes/health-routes.js';
@@ -50,6 +53,9 @@ export interface HttpAppOptions {
   /** Static snapshot drops: the upload route and the drop records. */
   snapshotDrops: SnapshotDropApi;
   webhooks: WebhookApi;
+  /** The outbox's change feed, served as pages (with long poll) and as server-sent events. */
+  changes: ChangeFeed;
+  changeStreams: ChangeStreamOptions;
 }
 
 /**
@@ -82,6 +88,12 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
   // JSON only: any other body is refused with 415 instead of reaching validation as text.
   app.removeContentTypeParser('text/plain');
   installErrorHandling(app);
+  // Long polls and event streams end when the server starts closing, so in-flight requests finish.
+  const closing = new AbortController();
+  app.addHook('preClose', (done) => {
+    closing.abort();
+    done();
+  });
   app.addHook('onSend', (request, reply, payload, done) => {
     reply.header('x-request-id', request.id);
     done(null, payload);
@@ -108,6 +120,7 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         { name: 'operations', description: 'Metrics for monitoring' },
         { name: 'schedules', description: 'Recurring ingestion: schedules, their runs and coming occurrences' },
         { name: 'webhooks', description: 'Signed webhook endpoints (Standard Webhooks), their deliveries and recovery' },
+        { name: 'changes', description: 'The change feed: every publication in order, by page, long poll or server-sent events' },
       ],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
@@ -133,6 +146,8 @@ export async function createHttpApp(options: HttpAppOptions): Promise<FastifyIns
         registerSnapshotDropRoutes(secured, options.snapshotDrops);
         registerWebhookRoutes(secured, options.webhooks);
         registerWebhookDeliveryRoutes(secured, options.webhooks);
+        registerChangeFeedRoute(secured, options.changes, closing.signal);
+        registerChangeStreamRoute(secured, options.changes, closing.signal, options.changeStreams);
         done();
       });
     },
