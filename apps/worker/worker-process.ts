@@ -26,15 +26,16 @@ export async function startWorkerProcess(config: AppConfig, tracing: Tracing): P
   const metrics = createProcessMetrics(config, storage.jobs, registeredPipelineNames(), logger);
   const fetcher = withDropFolder(createFetcher(config, logger, metrics), config);
   const sender = createWebhookSender(config);
-  const handlers = tracing.traceJobs(
-    createWorkerHandlers({ fetcher, store: storage.ingestion, metrics }, createWebhookHandler(config, storage.webhooks, sender, metrics), registeredPipelines(config.providers)),
-  );
+  const webhookHandler = createWebhookHandler(config, storage.webhooks, sender, metrics);
+  const handlers = tracing.traceJobs(createWorkerHandlers({ fetcher, store: storage.ingestion, metrics }, webhookHandler, registeredPipelines(config.providers)));
+  // Schedules may name what the API offers, as in the other processes: not the webhook deliveries.
+  const scheduledHandlers = handlers.filter((handler) => handler.pipeline !== webhookHandler.pipeline);
   let reportLoss: (loss: DatabaseLoss) => void = () => undefined;
   const fatal = new Promise<FatalCondition>((resolve) => {
     reportLoss = (loss) => resolve({ exitCode: DATABASE_UNAVAILABLE_EXIT_CODE, message: databaseLossLine(loss, config) });
   });
   // First: a bad SCHEDULES_FILE stops the start before any job is claimed.
-  const scheduler = await startScheduler(config, storage, handlers, logger);
+  const scheduler = await startScheduler(config, storage, scheduledHandlers, logger);
   const worker = await startWorker(config, storage.jobs, logger, handlers, { onDatabaseLost: (loss) => reportLoss(loss), metrics });
   const dropFolder = startDropFolder(config, storage, handlers, logger);
   const outboxPruner = startOutboxPruner(config, storage, logger);

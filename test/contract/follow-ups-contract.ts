@@ -62,6 +62,23 @@ export function describeFollowUpsContract(driver: 'postgres' | 'sqlite', createD
       expect(parent?.job).toMatchObject({ state: 'succeeded', parentJobId: null, counters: { records: 2, follow_ups_declared: 2, follow_ups_enqueued: 2 } });
     });
 
+    it('stores follow-ups in the order of their keys whatever the declared order (so settles sharing keys take them alike), reporting per pipeline', async () => {
+      const parentPipeline = bed.freshPipeline();
+      const target = bed.freshPipeline();
+      const other = `${target}.other`;
+      const { lease } = await runningParent(parentPipeline);
+      const result = await bed.repo.completeJob(lease, {
+        counters: {},
+        followUps: [later(target, 'c'), later(other, 'b'), later(target, 'a'), later(target, 'b')],
+      });
+      expect(result).toMatchObject({ applied: true });
+      if (result.applied) {
+        expect(new Set(result.followUps)).toEqual(new Set([{ pipeline: target, enqueued: 3, duplicate: 0 }, { pipeline: other, enqueued: 1, duplicate: 0 }]));
+      }
+      const stored = [...(await jobsOf(bed.repo, target)), ...(await jobsOf(bed.repo, other))].sort((a, b) => Number(a.id) - Number(b.id));
+      expect(stored.map((j) => j.idempotencyKey)).toEqual([`follow-up:${target}.other:b`, `follow-up:${target}:a`, `follow-up:${target}:b`, `follow-up:${target}:c`]);
+    });
+
     it('gives one job per key, whether it comes again from a settle retried after it committed, another job or a re-run', async () => {
       const parentPipeline = bed.freshPipeline();
       const target = bed.freshPipeline();

@@ -54,6 +54,15 @@ describe('live polling by game state', () => {
     expect(next?.key).toMatch(/^espn:basketball\/nba\/401800001:live:[0-9a-f]{16}:0$/);
   });
 
+  it('a summary of a game not yet started declares one poll at its start time, keyed by it, so a new date gets its own poll', () => {
+    const nfl = { sport: 'football', league: 'nfl', event_id: '401800103' };
+    const pre = summaryOf('summary/nfl-401800103-pre.json', nfl);
+    const poll = (content: NormalizedContent) => summary.followUps?.({ scope: nfl, params: {}, content }) ?? [];
+    expect(poll(pre)).toEqual([{ pipeline: 'espn.game_summary', scope: nfl, key: 'espn:football/nfl/401800103:start:2026-12-07T01:20:00.000Z', runAt: '2026-12-07T01:20:00.000Z' }]);
+    const postponed = { ...pre, records: [{ ...(pre.records[0] as JsonObject), start_time: '2026-12-08T18:00:00.000Z' }] };
+    expect(poll(postponed)).toEqual([{ pipeline: 'espn.game_summary', scope: nfl, key: 'espn:football/nfl/401800103:start:2026-12-08T18:00:00.000Z', runAt: '2026-12-08T18:00:00.000Z' }]);
+  });
+
   it('a summary that saw nothing new counts it; one that saw progress starts the count again', () => {
     const first = summaryOf('summary/nba-401800001-in-1.json', game);
     const [declared] = nextPoll(first);

@@ -223,6 +223,17 @@ describe.each<Dialect>(['sqlite', 'postgres'])('the change feed over HTTP (%s)',
     expect(stream.status).toBe(410);
     expect(stream.body.oldest_cursor).toBe(expired.body.oldest_cursor);
   });
+
+  it('never serves more than CHANGES_SSE_MAX_STREAMS streams to a burst of requests arriving together', async () => {
+    const burst = await Promise.all(Array.from({ length: 10 }, () => openStream(`${base}/internal/v1/changes/stream`, auth)));
+    try {
+      const statuses = burst.map((stream) => stream.response.status);
+      expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(2);
+      expect(statuses.filter((status) => status !== 200 && status !== 503)).toEqual([]);
+    } finally {
+      for (const stream of burst) stream.close();
+    }
+  });
 });
 
 describe('the change feed when the API shuts down', () => {

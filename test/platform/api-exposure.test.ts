@@ -3,6 +3,7 @@ import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runApp, startApp } from '../support/run-app.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'api-exposure-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -62,6 +63,25 @@ describe('the API without a token', () => {
       expect((await fetch(`${url}/internal/v1/health/ready`)).status).toBe(200);
     } finally {
       expect((await app.stop()).code).toBe(0);
+    }
+  });
+
+  it('npm start delivers webhooks to a receiver on loopback', async () => {
+    const secret = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
+    const receiver = new WebhookReceiver([secret]);
+    await receiver.start();
+    const app = await startApp('apps/server/main.ts', { DATABASE_DSN: join(dir, 'webhooks.db'), HTTP_PORT: '0' }, 'API listening');
+    try {
+      const url = String(app.line.url);
+      const post = (path: string, body: object) =>
+        fetch(`${url}/internal/v1${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const created = (await (await post('/webhooks', { url: receiver.url, secret })).json()) as { webhook: { id: string } };
+      const tested = (await (await post(`/webhooks/${created.webhook.id}/test`, {})).json()) as { test: { outcome: string } };
+      expect(tested.test).toMatchObject({ outcome: 'succeeded' });
+      expect(receiver.receipts.at(-1)).toMatchObject({ verified: true });
+    } finally {
+      expect((await app.stop()).code).toBe(0);
+      await receiver.stop();
     }
   });
 });

@@ -120,6 +120,36 @@ pipelines:
     expect(output).not.toContain('worker started');
   });
 
+  it('refuses webhook.deliver in a worker as the other processes do', async () => {
+    const file = join(dir, 'webhook-schedule.yaml');
+    // The second entry is wrong in any process, so the start stops either way and the output says why.
+    writeFileSync(
+      file,
+      `schedules:
+  - name: deliver
+    pipeline: webhook.deliver
+    scope: { endpoint_id: e, event_id: v }
+    params: { delivery_id: d }
+    interval_seconds: 60
+  - name: bad
+    pipeline: system.noop
+    scope: { label: x }
+    cron: "61 * * * *"
+`,
+    );
+    const run = await startApp('apps/worker/main.ts', {
+      DATABASE_DRIVER: 'sqlite',
+      DATABASE_DSN: join(dir, 'webhook-schedule.db'),
+      DATABASE_RUN_MIGRATIONS: 'true',
+      DATABASE_SQLITE_DRIVER: sqliteDriverUnderTest(),
+      SCHEDULES_FILE: file,
+      LOG_LEVEL: 'info',
+    }).exited;
+    expect(run.code).toBe(78);
+    expect(run.stdout + run.stderr).toContain('schedules.0.pipeline');
+    expect(run.stdout + run.stderr).not.toContain('worker started');
+  });
+
   it('leaves a schedule made through the API alone, and moves the next run only when the timing changes', async () => {
     const config = database('apply.db');
     await migrateDatabase(config);

@@ -62,6 +62,11 @@ function corrections(league: League, eventId: string): FollowUpJob[] {
   }));
 }
 
+/** One summary at a game's start time, keyed by it: a game moved to another time gets one poll at the new time. */
+function atStart(league: League, eventId: string, startTime: string): FollowUpJob {
+  return { pipeline: GAME_SUMMARY, scope: summaryScope(league, eventId), key: `${gameKey(league, eventId)}:start:${startTime}`, runAt: startTime };
+}
+
 /** A scoreboard's games: `pre` at its start, `in` now, `post` its corrections. */
 export function scoreboardFollowUps(league: League, games: readonly JsonObject[]): FollowUpJob[] {
   return games.flatMap((game): FollowUpJob[] => {
@@ -69,9 +74,7 @@ export function scoreboardFollowUps(league: League, games: readonly JsonObject[]
     if (typeof eventId !== 'string') return [];
     switch (game.state) {
       case 'pre':
-        return typeof game.start_time === 'string'
-          ? [{ pipeline: GAME_SUMMARY, scope: summaryScope(league, eventId), key: `${gameKey(league, eventId)}:start:${game.start_time}`, runAt: game.start_time }]
-          : [];
+        return typeof game.start_time === 'string' ? [atStart(league, eventId, game.start_time)] : [];
       case 'in':
         return [{ pipeline: GAME_SUMMARY, scope: summaryScope(league, eventId), key: `${gameKey(league, eventId)}:seen:${progressOf(game)}` }];
       case 'post':
@@ -82,9 +85,13 @@ export function scoreboardFollowUps(league: League, games: readonly JsonObject[]
   });
 }
 
-/** A summary's game: the next poll while it is `pre` or `in`, the corrections once it is `post`. */
+/**
+ * A summary's game: the next poll while it is `in` (or `pre` without a start time), one at its start
+ * time while it is `pre`, the corrections once it is `post`.
+ */
 export function summaryFollowUps(league: League & { event_id: string }, params: SummaryParams, game: JsonObject, progress: string, intervalSec: number): FollowUpJob[] {
   if (game.state === 'post') return corrections(league, league.event_id);
+  if (game.state === 'pre' && typeof game.start_time === 'string') return [atStart(league, league.event_id, game.start_time)];
   if (game.state !== 'in' && game.state !== 'pre') return [];
   const unchanged = params.progress === progress ? (params.unchanged_polls ?? 0) + 1 : 0;
   if (unchanged >= MAX_UNCHANGED_POLLS) return [];

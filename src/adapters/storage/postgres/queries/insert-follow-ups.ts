@@ -7,7 +7,9 @@ import type { SqlSession } from '../../shared/sql-database.js';
  * A success's follow-ups in one statement, whatever their number (they travel as parallel arrays),
  * inside the settle's transaction and after its fence: insert the jobs not already stored under
  * their key, with the parent's correlation id and max_attempts; write their `enqueued` transitions;
- * and record on the parent how many were new. Returns the new jobs per pipeline.
+ * and record on the parent how many were new. Returns the new jobs per pipeline. Inserted in key
+ * order (bytewise), whatever the declared order: two settles declaring the same keys wait on each
+ * other's unique-index entries in one order, never in opposite ones (a deadlock).
  */
 export async function insertFollowUps(s: SqlSession, parentJobId: string, followUps: FollowUpJob[]): Promise<Map<string, number>> {
   const rows = await s.all<{ pipeline: string; enqueued: string | number }>(insertFollowUpsQuery(parentJobId, followUps));
@@ -27,7 +29,7 @@ export function insertFollowUpsQuery(parentJobId: string, followUps: FollowUpJob
         ${column((f) => f.priority ?? 0)}::int[], ${column((f) => f.runAt ?? null)}::timestamptz[],
         ${column((f) => Math.round((f.delaySeconds ?? 0) * 1000))}::bigint[],
         ${column((f) => followUpIdempotencyKey(f.pipeline, f.key))}::text[]
-      ) WITH ORDINALITY AS t(pipeline, scope, scope_key, params, priority, run_at, delay_ms, idempotency_key, ord)
+      ) AS t(pipeline, scope, scope_key, params, priority, run_at, delay_ms, idempotency_key)
     ),
     inserted AS (
       INSERT INTO ingestion_jobs (pipeline, scope, scope_key, params, priority, max_attempts, next_retry_at,
@@ -35,7 +37,7 @@ export function insertFollowUpsQuery(parentJobId: string, followUps: FollowUpJob
       SELECT i.pipeline, i.scope, i.scope_key, i.params, i.priority, p.max_attempts,
         greatest(coalesce(i.run_at, now()), now() + i.delay_ms * interval '1 millisecond'),
         i.idempotency_key, p.correlation_id, p.id, now(), now()
-      FROM input i CROSS JOIN parent p ORDER BY i.ord
+      FROM input i CROSS JOIN parent p ORDER BY i.idempotency_key COLLATE "C"
       ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
       RETURNING id, pipeline
     ),

@@ -8,6 +8,7 @@ import type { SqlSession } from '../../shared/sql-database.js';
  * whatever their number (they travel as one JSON array): insert the jobs not already stored under
  * their key, with the parent's correlation id and max_attempts; write their `enqueued`
  * transitions; and record on the parent how many were new. Returns the new jobs per pipeline.
+ * Inserted in key order, as on PostgreSQL (where it keeps settles sharing keys from deadlocking).
  */
 export async function insertFollowUps(s: SqlSession, parentJobId: string, followUps: FollowUpJob[]): Promise<Map<string, number>> {
   const input = JSON.stringify(
@@ -33,7 +34,7 @@ export async function insertFollowUps(s: SqlSession, parentJobId: string, follow
       json_extract(e.value, '$.idempotency_key'), p.correlation_id, p.id, ${s.now}, ${s.now}
     FROM json_each(${input}) AS e CROSS JOIN (SELECT id, correlation_id, max_attempts FROM ingestion_jobs WHERE id = ${parent}) AS p
     WHERE true
-    ORDER BY e.key
+    ORDER BY json_extract(e.value, '$.idempotency_key')
     ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
     RETURNING id, pipeline`);
   const ids = JSON.stringify(inserted.map((row) => row.id).sort((a, b) => a - b));

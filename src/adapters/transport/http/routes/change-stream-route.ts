@@ -76,14 +76,22 @@ export function registerChangeStreamRoute(app: FastifyInstance, feed: ChangeFeed
         throw new HttpProblem(503, `this process already serves ${options.maxStreams} streams; retry later`, undefined, { 'retry-after': '5' });
       }
       if (closing.aborted) throw new HttpProblem(503, 'the service is shutting down; retry later', undefined, { 'retry-after': '1' });
-      // Checked before the stream starts, while a status code can still say what is wrong.
-      const first = await feed.read(feedRequest(after, STREAM_PAGE, pipeline, scopeKey));
+      // The slot is taken before the first read, so requests arriving together cannot all pass the check.
+      open += 1;
+      let first: Awaited<ReturnType<ChangeFeed['read']>>;
+      try {
+        // Checked before the stream starts, while a status code can still say what is wrong.
+        first = await feed.read(feedRequest(after, STREAM_PAGE, pipeline, scopeKey));
+      } catch (error) {
+        open -= 1;
+        throw error;
+      }
       if (!first.ok) {
+        open -= 1;
         if (first.reason === 'invalid_cursor') throw invalidCursor(field);
         return sendExpiredCursor(request, reply, field, first.oldestCursor);
       }
 
-      open += 1;
       const { signal, abort, release } = requestSignal(closing);
       const response = reply.raw;
       response.once('close', abort);

@@ -192,10 +192,17 @@ export function registerWebhookRoutes(app: FastifyInstance, webhooks: WebhookApi
         404: { description: 'No endpoint has this id, or it was deleted' },
       },
     },
-    handler: async (request) => {
+    handler: async (request, reply) => {
+      // The response's close, not the request's: a request closes as soon as its body has been read.
       const controller = new AbortController();
-      request.raw.once('close', () => controller.abort());
-      const outcome = await webhooks.service.testSend(request.params.id, controller.signal);
+      const abort = () => controller.abort();
+      reply.raw.once('close', abort);
+      let outcome: Awaited<ReturnType<typeof webhooks.service.testSend>>;
+      try {
+        outcome = await webhooks.service.testSend(request.params.id, controller.signal);
+      } finally {
+        reply.raw.off('close', abort);
+      }
       if (!outcome.ok) throw webhookNotFound(request.params.id);
       return { test: testSendResource(outcome.result) };
     },
