@@ -167,6 +167,21 @@ export function describeWebhookRepositoryContract(driver: 'postgres' | 'sqlite',
       expect((await deliveriesOf(endpoint.id)).map((x) => x.status)).toEqual(['succeeded', 'failed', 'pending', 'pending']);
     });
 
+    it('sends every waiting delivery once an endpoint stops being ordered', async () => {
+      const pipeline = `p-${++seq}`;
+      const endpoint = await storage.webhooks.createEndpoint(settings({ pipelines: [pipeline], ordered: true }), SECRET);
+      await dispatch([event(pipeline, 'a'), event(pipeline, 'a'), event(pipeline, 'a'), event(pipeline, 'b')]);
+      expect((await deliveriesOf(endpoint.id)).map((x) => x.status)).toEqual(['pending', 'waiting', 'waiting', 'pending']);
+
+      await storage.webhooks.updateEndpoint(endpoint.id, settings({ pipelines: [pipeline], ordered: false }));
+      const after = await deliveriesOf(endpoint.id);
+      expect(after.map((x) => x.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
+      for (const delivery of after) {
+        const job = await storage.jobs.getJob(delivery.jobId ?? '0');
+        expect(job?.job).toMatchObject({ state: 'pending', params: { delivery_id: delivery.id } });
+      }
+    });
+
     it('resends and redelivers a delivery left pending by a job that ended without a final try (cancelled)', async () => {
       const pipeline = `p-${++seq}`;
       const endpoint = await storage.webhooks.createEndpoint(settings({ pipelines: [pipeline], ordered: true }), SECRET);
