@@ -167,6 +167,48 @@ export function describeWebhookRepositoryContract(driver: 'postgres' | 'sqlite',
       expect((await deliveriesOf(endpoint.id)).map((x) => x.status)).toEqual(['succeeded', 'failed', 'pending', 'pending']);
     });
 
+    it('sends every waiting delivery once an endpoint stops being ordered', async () => {
+      const pipeline = `p-${++seq}`;
+      const endpoint = await storage.webhooks.createEndpoint(settings({ pipelines: [pipeline], ordered: true }), SECRET);
+      await dispatch([event(pipeline, 'a'), event(pipeline, 'a'), event(pipeline, 'a'), event(pipeline, 'b')]);
+      expect((await deliveriesOf(endpoint.id)).map((x) => x.status)).toEqual(['pending', 'waiting', 'waiting', 'pending']);
+
+      await storage.webhooks.updateEndpoint(endpoint.id, settings({ pipelines: [pipeline], ordered: false }));
+      const after = await deliveriesOf(endpoint.id);
+      expect(after.map((x) => x.status)).toEqual(['pending', 'pending', 'pending', 'pending']);
+      for (const delivery of after) {
+        const job = await storage.jobs.getJob(delivery.jobId ?? '0');
+        expect(job?.job).toMatchObject({ state: 'pending', params: { delivery_id: delivery.id } });
+      }
+    });
+
+    it('resends and redelivers a delivery left pending by a job that ended without a final try (cancelled)', async () => {
+      const pipeline = `p-${++seq}`;
+      const endpoint = await storage.webhooks.createEndpoint(settings({ pipelines: [pipeline], ordered: true }), SECRET);
+      const first = event(pipeline, 'a');
+      const second = event(pipeline, 'b');
+      await dispatch([first, second]);
+      const [d1, d2] = await deliveriesOf(endpoint.id);
+      const request = { endpointId: endpoint.id, requestedBy: 'operator@example', requestId: 'req-2', maxTries: 3 };
+      // Still running: not recoverable.
+      expect(await storage.webhooks.resendEvent({ ...request, eventId: first.id })).toEqual({ ok: false, reason: 'delivery_in_progress' });
+
+      for (const stranded of [d1, d2]) expect(await storage.jobs.cancelJob(stranded?.jobId ?? '')).toMatchObject({ ok: true, effect: 'cancelled' });
+      expect((await deliveriesOf(endpoint.id)).map((x) => x.status)).toEqual(['pending', 'pending']);
+
+      const resent = await storage.webhooks.resendEvent({ ...request, eventId: first.id });
+      if (!resent.ok) throw new Error(`resend refused: ${resent.reason}`);
+      expect(resent.deliveries[0]).toMatchObject({ id: d1?.id, status: 'pending' });
+      expect(resent.deliveries[0]?.jobId).not.toBe(d1?.jobId);
+
+      const redelivered = await storage.webhooks.redeliverFailed({ ...request, since: new Date(Date.now() - HOUR) });
+      if (!redelivered.ok) throw new Error(`redelivery refused: ${redelivered.reason}`);
+      expect(redelivered.deliveries.map((x) => x.id)).toEqual([d2?.id]);
+      expect(redelivered.deliveries[0]?.jobId).not.toBe(d2?.jobId);
+      const job = await storage.jobs.getJob(redelivered.deliveries[0]?.jobId ?? '0');
+      expect(job?.job.state).toBe('pending');
+    });
+
     it('resends one event and redelivers what failed since a time, each as new jobs and with a record of who asked', async () => {
       const pipeline = `p-${++seq}`;
       const endpoint = await storage.webhooks.createEndpoint(settings({ pipelines: [pipeline] }), SECRET);

@@ -70,6 +70,10 @@ export function createWebhookDeliveryHandler(deps: WebhookDeliveryDeps): JobHand
       const started = performance.now();
       const response = await deps.sender.send({ url: endpoint.url, headers: { ...headers }, body: delivery.payload, signal: context.signal });
       const latencyMs = Math.max(0, Math.round(performance.now() - started));
+      // Cancelled, stopping, lease lost or past the run time bound: the queue settles the job from
+      // the abort's reason. Recording this cut-short try would count it as a failure and, on the
+      // last try, fail the delivery and release the next one of its ordered scope.
+      if (context.signal.aborted) throw abortError(context.signal);
       const verdict = judgeDelivery(response);
       const final = verdict.succeeded || !verdict.retryable || job.spentAttempts >= job.maxAttempts;
       await deps.webhooks.recordTry({
@@ -96,4 +100,9 @@ export function createWebhookDeliveryHandler(deps: WebhookDeliveryDeps): JobHand
       });
     },
   };
+}
+
+function abortError(signal: AbortSignal): JobError {
+  const reason: unknown = signal.reason;
+  return reason instanceof JobError ? reason : new JobError('cancelled', 'WEBHOOK_TRY_ABORTED', 'the try was aborted before its outcome was recorded');
 }

@@ -14,6 +14,7 @@ import type {
   WebhookRecovery,
   WebhookRepository,
 } from '../../../core/webhooks/webhook-repository.js';
+import { WEBHOOK_MAX_TRIES } from '../../../core/webhooks/retry-schedule.js';
 import { isJobId } from './job-cursor.js';
 import { nullableString, type Row } from './job-rows.js';
 import { abandonDelivery } from './queries/webhooks/abandon-delivery.js';
@@ -52,7 +53,12 @@ export class SqlWebhookRepository implements WebhookRepository {
 
   updateEndpoint(id: string, settings: WebhookEndpointSettings): Promise<WebhookEndpoint | null> {
     if (!isJobId(id)) return Promise.resolve(null);
-    return this.db.transaction((s) => rewriteEndpoint(s, this.d, id, settings));
+    return this.db.transaction(async (s) => {
+      // Deliveries released by turning ordering off get the tries the dispatcher gives every delivery.
+      const { endpoint, released } = await rewriteEndpoint(s, this.d, id, settings, WEBHOOK_MAX_TRIES);
+      if (released > 0) await this.announceJobs(s);
+      return endpoint;
+    });
   }
 
   deleteEndpoint(id: string): Promise<boolean> {

@@ -4,6 +4,7 @@ import type { Row } from '../../job-rows.js';
 import type { SqlDialect } from '../../sql-dialect.js';
 import type { SqlSession } from '../../sql-database.js';
 import { endpointFromRow, liveEndpoint, pipelinesValue } from '../../webhook-rows.js';
+import { releaseAllWaiting } from './open-deliveries.js';
 
 function one(rows: Row[], d: SqlDialect): WebhookEndpoint | null {
   const row = rows[0];
@@ -21,8 +22,20 @@ export async function insertEndpoint(s: SqlSession, d: SqlDialect, settings: Web
   return endpoint;
 }
 
-/** New settings; enabling clears the reason it was disabled and its failing streak. */
-export async function rewriteEndpoint(s: SqlSession, d: SqlDialect, id: string, settings: WebhookEndpointSettings): Promise<WebhookEndpoint | null> {
+/**
+ * New settings; enabling clears the reason it was disabled and its failing streak. Turning `ordered`
+ * off sends every delivery still waiting for its scope (each gets a job of `maxTries` tries), since
+ * no earlier delivery's end would release it any more; `released` says how many.
+ */
+export async function rewriteEndpoint(
+  s: SqlSession,
+  d: SqlDialect,
+  id: string,
+  settings: WebhookEndpointSettings,
+  maxTries: number,
+): Promise<{ endpoint: WebhookEndpoint | null; released: number }> {
+  const before = await s.all<Row>(sql`SELECT ordered FROM webhook_endpoints WHERE id = ${d.id(id)} AND deleted_at IS NULL ${d.forUpdate}`);
+  if (before[0] === undefined) return { endpoint: null, released: 0 };
   const enabled = d.bool(settings.enabled);
   const rows = await s.all<Row>(sql`
     UPDATE webhook_endpoints SET url = ${settings.url}, description = ${settings.description},
@@ -33,7 +46,9 @@ export async function rewriteEndpoint(s: SqlSession, d: SqlDialect, id: string, 
       updated_at = ${s.now}
     WHERE id = ${d.id(id)} AND deleted_at IS NULL
     RETURNING *`);
-  return one(rows, d);
+  const endpoint = one(rows, d);
+  const released = endpoint !== null && d.readBool(before[0].ordered) && !settings.ordered ? await releaseAllWaiting(s, d, id, maxTries) : 0;
+  return { endpoint, released };
 }
 
 export async function markEndpointDeleted(s: SqlSession, d: SqlDialect, id: string): Promise<boolean> {

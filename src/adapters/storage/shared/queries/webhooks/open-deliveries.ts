@@ -38,3 +38,28 @@ export async function releaseNextInScope(s: SqlSession, d: SqlDialect, endpointI
     WHERE id = ${d.id(String(next.id))}`);
   return true;
 }
+
+/**
+ * An endpoint no longer ordered: every delivery still waiting for its scope gets its job now, in the
+ * caller's transaction (nothing else would ever release it). Returns how many were released.
+ */
+export async function releaseAllWaiting(s: SqlSession, d: SqlDialect, endpointId: string, maxTries: number): Promise<number> {
+  const rows = await s.all<Row>(sql`
+    SELECT id, event_id FROM webhook_deliveries
+    WHERE endpoint_id = ${d.id(endpointId)} AND status = 'waiting'
+    ORDER BY id ${d.forUpdate}`);
+  if (rows.length === 0) return 0;
+  const enqueued = await insertJobs(
+    s,
+    d,
+    rows.map((row) => deliveryJob({ endpointId, eventId: String(row.event_id), deliveryId: String(row.id), maxTries })),
+  );
+  for (const [i, row] of rows.entries()) {
+    const jobId = enqueued[i]?.job.id;
+    if (jobId === undefined) throw new Error('releasing waiting deliveries made fewer jobs than deliveries');
+    await s.run(sql`
+      UPDATE webhook_deliveries SET status = 'pending', job_id = ${d.id(jobId)}, updated_at = ${s.now}
+      WHERE id = ${d.id(String(row.id))}`);
+  }
+  return rows.length;
+}

@@ -13,6 +13,15 @@ import { releaseNextInScope } from './open-deliveries.js';
  */
 export async function recordDeliveryTry(s: SqlSession, d: SqlDialect, attempt: DeliveryTry): Promise<{ endpointDisabled: boolean }> {
   const deliveryId = d.id(attempt.deliveryId);
+  // The endpoint row first, as a resend or redelivery locks it before the delivery's: the other
+  // order could deadlock with one on PostgreSQL (SQLite has one writer). NO KEY UPDATE, the lock the
+  // endpoint's UPDATE below takes anyway: it leaves the dispatcher's foreign-key checks on the row
+  // free, as it holds a scope lock this transaction may take next.
+  const owners = await s.all<Row>(sql`SELECT endpoint_id FROM webhook_deliveries WHERE id = ${deliveryId}`);
+  const owner = owners[0];
+  if (owner === undefined) throw new Error(`delivery ${attempt.deliveryId} cannot be found`);
+  const lock = d.name === 'postgres' ? sql`FOR NO KEY UPDATE` : sql``;
+  await s.all<Row>(sql`SELECT id FROM webhook_endpoints WHERE id = ${d.id(String(owner.endpoint_id))} ${lock}`);
   await s.run(sql`
     INSERT INTO webhook_delivery_attempts (delivery_id, job_id, job_attempt, started_at, latency_ms, outcome, status_code, response_excerpt, error)
     VALUES (${deliveryId}, ${d.id(attempt.jobId)}, ${attempt.jobAttempt}, ${d.addMs(s.now, -attempt.latencyMs)}, ${attempt.latencyMs},

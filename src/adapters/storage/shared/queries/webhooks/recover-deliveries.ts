@@ -1,4 +1,4 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import { deliveryJob } from '../../../../../core/webhooks/delivery-job.js';
 import type { RecoveryRequest, RecoveryResult, WebhookDelivery } from '../../../../../core/webhooks/webhook-repository.js';
 import type { Row } from '../../job-rows.js';
@@ -11,7 +11,8 @@ import { insertJobs } from '../insert-jobs.js';
 export const MAX_REDELIVERIES = 1_000;
 
 /**
- * Sends ended deliveries again: each back to `pending` with a new job (same event, so the same
+ * Sends ended deliveries again (failed ones, and pending ones whose job ended without recording a
+ * final try, e.g. cancelled): each back to `pending` with a new job (same event, so the same
  * webhook-id and body), and one recovery row saying who asked and when. The jobs carry the audit of
  * what happened next. Refused while the endpoint is disabled or deleted.
  */
@@ -26,17 +27,26 @@ export async function recoverDeliveries(
   if (endpoint === undefined) return { ok: false, reason: 'endpoint_not_found' };
   if (!d.readBool(endpoint.enabled)) return { ok: false, reason: 'endpoint_disabled' };
 
+  // A `pending` delivery whose job ended without a final try (cancelled, or exhausted by
+  // interruptions) would otherwise stay pending for good: it is recoverable like a failed one.
+  const jobEnded = (also: SQL = sql``) =>
+    sql`EXISTS (SELECT 1 FROM ingestion_jobs j WHERE j.id = webhook_deliveries.job_id AND j.state IN ('failed', 'exhausted', 'cancelled') ${also})`;
   const selected =
     which.kind === 'resend'
-      ? await s.all<Row>(sql`SELECT * FROM webhook_deliveries WHERE endpoint_id = ${d.id(request.endpointId)} AND event_id = ${which.eventId} ${d.forUpdate}`)
+      ? await s.all<Row>(sql`
+          SELECT *, CASE WHEN ${jobEnded()} THEN 1 ELSE 0 END AS job_ended FROM webhook_deliveries
+          WHERE endpoint_id = ${d.id(request.endpointId)} AND event_id = ${which.eventId} ${d.forUpdate}`)
       : await s.all<Row>(sql`
           SELECT * FROM webhook_deliveries
-          WHERE endpoint_id = ${d.id(request.endpointId)} AND status = 'failed' AND finished_at >= ${d.time(which.since)}
+          WHERE endpoint_id = ${d.id(request.endpointId)}
+            AND ((status = 'failed' AND finished_at >= ${d.time(which.since)})
+              OR (status = 'pending' AND ${jobEnded(sql`AND j.finished_at >= ${d.time(which.since)}`)}))
           ORDER BY id LIMIT ${MAX_REDELIVERIES} ${d.forUpdate}`);
   if (which.kind === 'resend') {
     const row = selected[0];
     if (row === undefined) return { ok: false, reason: 'delivery_not_found' };
-    if (row.status === 'pending' || row.status === 'waiting') return { ok: false, reason: 'delivery_in_progress' };
+    const stranded = row.status === 'pending' && Number(row.job_ended) === 1;
+    if ((row.status === 'pending' && !stranded) || row.status === 'waiting') return { ok: false, reason: 'delivery_in_progress' };
   }
 
   const recoveryRows = await s.all<Row>(sql`
