@@ -25,13 +25,27 @@ const FATAL_SHUTDOWN_MS = 5_000;
 
 /**
  * Runs `main`, then waits for SIGTERM or SIGINT and runs the returned shutdown once. A second
- * signal during shutdown exits at once. Configuration errors print every problem and exit 78
+ * signal during shutdown exits at once. A signal that arrives while `main` is still starting is
+ * held until it has started, then shuts it down the same way (a second one exits at once): an
+ * orchestrator stopping a process that is still starting gets a clean shutdown, not the signal's
+ * default of dying mid-start. Configuration errors print every problem and exit 78
  * (EX_CONFIG); a database that cannot be used at start prints one line and exits 69
  * (EX_UNAVAILABLE); any other start-up error exits 1. A `fatal` condition prints one line, runs
  * the shutdown for at most a few seconds and exits with its code. Either way, when the process
  * traces, the spans still pending are exported after the shutdown (for at most a few seconds).
  */
 export async function runProcess(name: string, main: () => Promise<StartedProcess>): Promise<void> {
+  let heldSignal: NodeJS.Signals | undefined;
+  let onSignal = (signal: NodeJS.Signals): void => {
+    if (heldSignal !== undefined) {
+      process.stderr.write(`${name}: second signal while starting: exiting now\n`);
+      process.exit(130);
+    }
+    heldSignal = signal;
+  };
+  const listener = (signal: NodeJS.Signals) => onSignal(signal);
+  process.on('SIGTERM', listener);
+  process.on('SIGINT', listener);
   let started: StartedProcess;
   try {
     started = await main();
@@ -58,7 +72,7 @@ export async function runProcess(name: string, main: () => Promise<StartedProces
     }
   };
   let shuttingDown = false;
-  const onSignal = (signal: NodeJS.Signals) => {
+  onSignal = (signal: NodeJS.Signals) => {
     if (shuttingDown) {
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(130);
@@ -78,8 +92,7 @@ export async function runProcess(name: string, main: () => Promise<StartedProces
       },
     );
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  if (heldSignal !== undefined) onSignal(heldSignal);
 
   void started.fatal?.then(({ exitCode, message }) => {
     if (shuttingDown) return;

@@ -115,4 +115,18 @@ describe('worker health endpoints', () => {
     expect(run.stdout).toContain('"msg":"shut down cleanly"');
     expect(run.stdout).not.toContain('worker health listening');
   });
+
+  it('shuts down cleanly when SIGTERM arrives while it is still starting', async () => {
+    worker = startApp('apps/worker/main.ts', {
+      DATABASE_DRIVER: 'postgres',
+      DATABASE_DSN: proxy.rewrite(database.dsn),
+      LOG_LEVEL: 'info',
+    });
+    // Its first line comes from preparing the database, well before the worker is running.
+    await worker.waitForLog(/"msg"/);
+    const run = await worker.stop();
+    worker = undefined;
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('"msg":"shut down cleanly"');
+  });
 });
